@@ -1,0 +1,54 @@
+package io.mailroom.mailbox.client;
+
+import java.io.InputStream;
+import java.util.Collection;
+
+/**
+ * The typed client every other tier uses to reach mailbox-api's gateway API ({@code /internal/v1}).
+ * mailbox-api is the only service that touches PostgreSQL; smtp-ingress, delivery-service and the
+ * gateways see mail only through this interface.
+ *
+ * <p>Every call has a bounded timeout. When mailbox-api cannot be reached, times out, or answers 5xx,
+ * the call throws {@link MailboxApiUnavailableException} so that the caller can answer with a
+ * temporary failure (SMTP 451, POP3 {@code -ERR [SYS/TEMP]}, IMAP NO). A 4xx answer that the
+ * method does not turn into a result throws {@link MailboxApiException} with the problem's code.
+ */
+public interface MailboxApiClient {
+
+    /**
+     * Checks a mail client's credentials (full address as user name; account password or app password).
+     *
+     * @param protocol which tier asks (smtp, pop3, imap), for logs, metrics and lockout policy
+     * @param remoteIp the client's address, for per-IP lockout
+     * @throws AuthenticationFailedException when the credentials are wrong, the account is disabled,
+     *                                       or the account or IP is temporarily locked out
+     */
+    AuthenticatedAccount authenticate(String username, String password, String protocol, String remoteIp);
+
+    /** What a recipient address means here: an account (or several, for an alias), an unknown local user, or a domain that is not ours. */
+    RecipientResolution resolveRecipient(String address);
+
+    /**
+     * Files one message into one account's INBOX, idempotently: calling again with the same
+     * {@code deliveryId} changes nothing and returns the first result with {@code duplicate = true}.
+     *
+     * @param account    the account's address
+     * @param deliveryId stable for this message and this recipient (queue message id + recipient)
+     * @param content    the raw RFC 5322 bytes, stored unchanged
+     * @param traceId    carried into mailbox-api's logs
+     */
+    FiledMessage fileMessage(String account, String deliveryId, byte[] content, String traceId);
+
+    /** The INBOX as POP3 sees it: every message's UID and size, in UID order. */
+    Maildrop maildrop(String account);
+
+    /**
+     * Streams one message's raw bytes. The caller closes the stream.
+     *
+     * @throws MailboxApiException with code {@code message-not-found} when it is gone
+     */
+    InputStream openMessage(String account, long mailboxId, long uid);
+
+    /** Removes these messages from the mailbox (expunge). UIDs that are already gone are ignored. */
+    void expunge(String account, long mailboxId, Collection<Long> uids);
+}

@@ -28,10 +28,10 @@ public sealed interface QueueSettings {
         public Map<String, String> properties() {
             Map<String, String> p = new LinkedHashMap<>();
             p.put("mailroom.queue.type", "rabbitmq");
-            p.put("spring.rabbitmq.host", host);
-            p.put("spring.rabbitmq.port", Integer.toString(port));
-            p.put("spring.rabbitmq.username", username);
-            p.put("spring.rabbitmq.password", password);
+            p.put("mailroom.queue.rabbitmq.host", host);
+            p.put("mailroom.queue.rabbitmq.port", Integer.toString(port));
+            p.put("mailroom.queue.rabbitmq.username", username);
+            p.put("mailroom.queue.rabbitmq.password", password);
             p.put("mailroom.queue.rabbitmq.name-prefix", namePrefix);
             return p;
         }

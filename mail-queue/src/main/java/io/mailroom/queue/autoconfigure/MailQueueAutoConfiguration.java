@@ -1,0 +1,94 @@
+package io.mailroom.queue.autoconfigure;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.mailroom.queue.MailQueue;
+import io.mailroom.queue.MailQueueConsumer;
+import io.mailroom.queue.MailQueueProperties;
+import io.mailroom.queue.postgres.PostgresMailQueue;
+import io.mailroom.queue.postgres.PostgresMailQueueConsumer;
+import io.mailroom.queue.postgres.PostgresQueueDatabase;
+import io.mailroom.queue.rabbitmq.RabbitMailQueue;
+import io.mailroom.queue.rabbitmq.RabbitMailQueueConsumer;
+import io.mailroom.queue.rabbitmq.RabbitQueueBroker;
+import io.mailroom.queue.support.QueueMetrics;
+
+/**
+ * Creates the {@link MailQueue} of the adapter {@code mailroom.queue.type} names, and a
+ * {@link MailQueueConsumer} only when {@code mailroom.queue.consumer.enabled=true} (delivery-service;
+ * smtp-ingress only produces). The consumer is not started here: the application calls
+ * {@link MailQueueConsumer#start} with its processor, and the bean is closed with the context.
+ * An application (or a test) that defines its own {@link MailQueue} gets no adapter at all.
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(MailQueueProperties.class)
+@Import({MailQueueAutoConfiguration.Postgres.class, MailQueueAutoConfiguration.Rabbitmq.class})
+public class MailQueueAutoConfiguration {
+
+    static MeterRegistry registry(ObjectProvider<MeterRegistry> registries) {
+        return registries.getIfUnique(() -> Metrics.globalRegistry);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(prefix = "mailroom.queue", name = "type", havingValue = "postgres", matchIfMissing = true)
+    @ConditionalOnMissingBean(MailQueue.class)
+    static class Postgres {
+
+        @Bean(destroyMethod = "close")
+        PostgresQueueDatabase mailQueueDatabase(MailQueueProperties properties, ObjectProvider<MeterRegistry> registries) {
+            return new PostgresQueueDatabase(properties.postgres(), properties.publishTimeout(), registry(registries))
+                    .migrate();
+        }
+
+        @Bean
+        PostgresMailQueue mailQueue(PostgresQueueDatabase database, MailQueueProperties properties,
+                                    ObjectProvider<MeterRegistry> registries) {
+            return new PostgresMailQueue(database, properties.publishTimeout(),
+                    new QueueMetrics(registry(registries), "postgres"));
+        }
+
+        @Bean(destroyMethod = "close")
+        @ConditionalOnBooleanProperty("mailroom.queue.consumer.enabled")
+        PostgresMailQueueConsumer mailQueueConsumer(PostgresQueueDatabase database, MailQueueProperties properties,
+                                                    ObjectProvider<MeterRegistry> registries) {
+            return new PostgresMailQueueConsumer(database, properties.consumer(), properties.postgres(),
+                    new QueueMetrics(registry(registries), "postgres"));
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(prefix = "mailroom.queue", name = "type", havingValue = "rabbitmq")
+    @ConditionalOnMissingBean(MailQueue.class)
+    static class Rabbitmq {
+
+        @Bean(destroyMethod = "close")
+        RabbitQueueBroker mailQueueBroker(MailQueueProperties properties) {
+            return new RabbitQueueBroker(properties.rabbitmq(), properties.publishTimeout());
+        }
+
+        @Bean
+        RabbitMailQueue mailQueue(RabbitQueueBroker broker, MailQueueProperties properties,
+                                  ObjectProvider<MeterRegistry> registries) {
+            return new RabbitMailQueue(broker, properties.publishTimeout(),
+                    new QueueMetrics(registry(registries), "rabbitmq"));
+        }
+
+        @Bean(destroyMethod = "close")
+        @ConditionalOnBooleanProperty("mailroom.queue.consumer.enabled")
+        RabbitMailQueueConsumer mailQueueConsumer(RabbitQueueBroker broker, MailQueueProperties properties,
+                                                  ObjectProvider<MeterRegistry> registries) {
+            return new RabbitMailQueueConsumer(broker, properties.consumer(), properties.publishTimeout(),
+                    new QueueMetrics(registry(registries), "rabbitmq"));
+        }
+    }
+}

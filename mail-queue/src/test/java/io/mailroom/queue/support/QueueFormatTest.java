@@ -1,0 +1,71 @@
+package io.mailroom.queue.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.mailroom.queue.QueuedMail;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class QueueFormatTest {
+
+    private static final QueuedMail MAIL = new QueuedMail("m-1", "t-1", "", List.of("a@example.com", "\u00e9l\u00e8ve@example.fr"),
+            Instant.parse("2024-01-02T03:04:05.000000007Z"), "Subject: x\r\n\r\n\u00ff".getBytes(StandardCharsets.ISO_8859_1));
+
+    @Test
+    void envelopeCarriesEveryFieldTheFormatDocumentNames() {
+        JsonNode envelope = JsonMapper.builder().build().readTree(QueueFormat.envelopeJson(MAIL));
+
+        assertThat(envelope.propertyNames())
+                .containsExactlyInAnyOrder("version", "id", "traceId", "envelopeFrom", "recipients", "receivedAt");
+        assertThat(envelope.get("version").intValue()).isEqualTo(1);
+        assertThat(envelope.get("envelopeFrom").stringValue()).isEmpty();
+        assertThat(envelope.get("receivedAt").stringValue()).isEqualTo("2024-01-02T03:04:05.000000007Z");
+    }
+
+    @Test
+    void readGivesBackWhatWasWritten() {
+        QueuedMail read = QueueFormat.read(1, QueueFormat.envelopeJson(MAIL), MAIL.content());
+
+        assertThat(read.id()).isEqualTo("m-1");
+        assertThat(read.traceId()).isEqualTo("t-1");
+        assertThat(read.envelopeFrom()).isEmpty();
+        assertThat(read.recipients()).containsExactly("a@example.com", "\u00e9l\u00e8ve@example.fr");
+        assertThat(read.receivedAt()).isEqualTo(MAIL.receivedAt());
+        assertThat(read.content()).isEqualTo(MAIL.content());
+    }
+
+    @Test
+    void anUnknownVersionIsRefusedWithAReason() {
+        assertThatThrownBy(() -> QueueFormat.read(2, QueueFormat.envelopeJson(MAIL), MAIL.content()))
+                .isInstanceOf(QueueFormat.UnreadableMessageException.class)
+                .hasMessageContaining("unsupported queue format version 2");
+        assertThatThrownBy(() -> QueueFormat.read(null, QueueFormat.envelopeJson(MAIL), MAIL.content()))
+                .isInstanceOf(QueueFormat.UnreadableMessageException.class)
+                .hasMessageContaining("no format version");
+    }
+
+    @Test
+    void aBrokenEnvelopeIsRefusedWithAReason() {
+        assertThatThrownBy(() -> QueueFormat.read(1, "{not json", MAIL.content()))
+                .isInstanceOf(QueueFormat.UnreadableMessageException.class).hasMessageContaining("not JSON");
+        assertThatThrownBy(() -> QueueFormat.read(1, """
+                {"version":1,"id":"x","traceId":"t","envelopeFrom":"","recipients":[],"receivedAt":"2024-01-01T00:00:00Z"}""",
+                MAIL.content()))
+                .isInstanceOf(QueueFormat.UnreadableMessageException.class).hasMessageContaining("no recipients");
+        assertThatThrownBy(() -> QueueFormat.read(1, """
+                {"version":1,"id":"x","traceId":"t","envelopeFrom":"","recipients":["a@b"],"receivedAt":"yesterday"}""",
+                MAIL.content()))
+                .isInstanceOf(QueueFormat.UnreadableMessageException.class).hasMessageContaining("receivedAt");
+        assertThatThrownBy(() -> QueueFormat.read(1, """
+                {"version":2,"id":"x","traceId":"t","envelopeFrom":"","recipients":["a@b"],"receivedAt":"2024-01-01T00:00:00Z"}""",
+                MAIL.content()))
+                .isInstanceOf(QueueFormat.UnreadableMessageException.class).hasMessageContaining("does not match");
+    }
+}

@@ -124,9 +124,9 @@ public final class Suite implements AutoCloseable {
             case SMTP_INGRESS -> {
                 httpPort = ports.smtpHttp();
                 p.putAll(settings.queue().properties());
-                p.put("mailroom.smtp.mx.port", Integer.toString(ports.smtpMx()));
-                p.put("mailroom.smtp.submission.port", Integer.toString(ports.smtpSubmission()));
-                p.put("mailroom.smtp.submissions.port", Integer.toString(ports.smtpSubmissions()));
+                p.put("mailroom.smtp.listeners.mx.port", Integer.toString(ports.smtpMx()));
+                p.put("mailroom.smtp.listeners.submission.port", Integer.toString(ports.smtpSubmission()));
+                p.put("mailroom.smtp.listeners.submissions.port", Integer.toString(ports.smtpSubmissions()));
             }
             case DELIVERY_SERVICE -> {
                 httpPort = ports.deliveryHttp();

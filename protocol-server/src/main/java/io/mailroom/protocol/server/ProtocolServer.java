@@ -1,0 +1,431 @@
+package io.mailroom.protocol.server;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.NonStickyEventExecutorGroup;
+import io.netty.util.concurrent.UnorderedThreadPoolEventExecutor;
+import io.mailroom.protocol.tls.TlsMaterial;
+import org.apache.james.protocols.api.ClientAuth;
+import org.apache.james.protocols.api.Protocol;
+import org.apache.james.protocols.netty.AllButStartTlsLineChannelHandlerFactory;
+import org.apache.james.protocols.netty.ChannelHandlerFactory;
+import org.apache.james.protocols.netty.Encryption;
+import org.apache.james.protocols.netty.HandlerConstants;
+import org.apache.james.protocols.netty.LineDelimiterBasedChannelHandlerFactory;
+import org.apache.james.protocols.netty.ProtocolMDCContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * One listener of a line-based James protocol (SMTP, POP3) on Netty: the one way the protocol services start
+ * a James server.
+ *
+ * <p><b>Threads.</b> James runs its protocol handler, and so every hook and backend call, on the thread that
+ * delivers the line. Here the I/O threads ({@code <name>-io-*}) only accept, decrypt and frame lines; the
+ * protocol handler runs on a bounded pool of handler threads ({@code <name>-handler-*}), in order per
+ * connection but on whichever pool thread is free (Netty's {@link NonStickyEventExecutorGroup}). A hook that
+ * waits on mailbox-api therefore holds one handler thread, and neither the I/O thread nor the connections
+ * that happen to share it. (A pinned executor group such as {@code DefaultEventExecutorGroup} would put every
+ * connection that shares the blocked thread on hold.) While a connection's lines wait for the handler, reading
+ * from it stops ({@link InboundBackpressure}).
+ *
+ * <p><b>Life cycle.</b> A {@link SmartLifecycle}: declared as a bean it starts once the application context is
+ * ready and stops first on shutdown. Stopping closes the listening socket, then closes each connection
+ * <em>after</em> the command it is processing (a message being put on the queue gets its reply), waiting at
+ * most {@link Builder#shutdownTimeout}, and finally shuts down every thread group this server made. (James's
+ * {@code NettyServer} leaves a non-daemon event-loop group running after {@code unbind()}; it is not used.)
+ */
+public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ProtocolServer.class);
+    private static final int BACKLOG = 250;
+
+    private final String name;
+    private final Protocol protocol;
+    private final InetSocketAddress address;
+    private final Encryption encryption;
+    private final ChannelHandlerFactory framerFactory;
+    private final int idleTimeoutSeconds;
+    private final int maxConnections;
+    private final int maxConnectionsPerIp;
+    private final int ioThreads;
+    private final int handlerThreads;
+    private final boolean proxyRequired;
+    private final ProtocolMDCContextFactory mdcContextFactory;
+    private final Duration shutdownTimeout;
+
+    private final ConnectionTracker connections = new ConnectionTracker();
+    private EventLoopGroup acceptorGroup;
+    private EventLoopGroup ioGroup;
+    private EventExecutorGroup handlerExecutor;
+    private Channel serverChannel;
+    private volatile boolean running;
+
+    private ProtocolServer(Builder builder) {
+        this.name = builder.name;
+        this.protocol = builder.protocol;
+        this.address = builder.address;
+        this.encryption = encryption(builder.tlsMode, builder.tlsMaterial);
+        this.framerFactory = builder.tlsMode == TlsMode.STARTTLS
+                // Refuses commands pipelined behind STARTTLS (the CVE-2011-0411 class of injection).
+                ? new AllButStartTlsLineChannelHandlerFactory(builder.startTlsCommand.toLowerCase(Locale.ROOT), builder.maxLineLength)
+                : new LineDelimiterBasedChannelHandlerFactory(builder.maxLineLength);
+        this.idleTimeoutSeconds = (int) builder.idleTimeout.toSeconds();
+        this.maxConnections = builder.maxConnections;
+        this.maxConnectionsPerIp = builder.maxConnectionsPerIp;
+        this.ioThreads = builder.ioThreads;
+        this.handlerThreads = builder.handlerThreads;
+        this.proxyRequired = builder.proxyRequired;
+        this.mdcContextFactory = builder.mdcContextFactory;
+        this.shutdownTimeout = builder.shutdownTimeout;
+    }
+
+    /**
+     * @param name     names the threads and log lines of this listener, e.g. {@code smtp-submission}
+     * @param protocol the James protocol (handler chain and configuration) to serve
+     */
+    public static Builder builder(String name, Protocol protocol) {
+        return new Builder(name, protocol);
+    }
+
+    private static Encryption encryption(TlsMode mode, TlsMaterial material) {
+        String[] protocols = TlsMaterial.PROTOCOLS.toArray(String[]::new);
+        return switch (mode) {
+            case NONE -> null;
+            case STARTTLS -> Encryption.createStartTls(material.sslContext(), null, protocols, ClientAuth.NONE);
+            case IMPLICIT -> Encryption.createTls(material.sslContext(), null, protocols, ClientAuth.NONE);
+        };
+    }
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        acceptorGroup = new MultiThreadIoEventLoopGroup(1, threads("accept"), NioIoHandler.newFactory());
+        ioGroup = new MultiThreadIoEventLoopGroup(ioThreads, threads("io"), NioIoHandler.newFactory());
+        handlerExecutor = new NonStickyEventExecutorGroup(new UnorderedThreadPoolEventExecutor(handlerThreads, threads("handler")));
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptorGroup, ioGroup)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, BACKLOG)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ProtocolChannelInitializer(protocol, encryption, framerFactory, idleTimeoutSeconds,
+                        maxConnections, maxConnectionsPerIp, proxyRequired, mdcContextFactory, handlerExecutor,
+                        connections));
+        try {
+            serverChannel = bootstrap.bind(address).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            shutDownThreads(System.nanoTime() + shutdownTimeout.toNanos());
+            throw new IllegalStateException("cannot listen on " + address + " for " + name + ": " + e.getMessage(), e);
+        }
+        running = true;
+        log.info("{} listening on {} ({}, TLS {})", name, localAddress(), protocol.getName(), tlsDescription());
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (!running && acceptorGroup == null) {
+            return;
+        }
+        running = false;
+        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly(remaining(deadline), TimeUnit.NANOSECONDS);
+        }
+        closeConnections(deadline);
+        shutDownThreads(deadline);
+        serverChannel = null;
+        log.info("{} stopped", name);
+    }
+
+    /**
+     * Stops on a thread of its own, so that the listeners of a service drain their connections side by side
+     * within Spring's shutdown phase instead of one after the other.
+     */
+    @Override
+    public void stop(Runnable callback) {
+        Thread.ofPlatform().name(name + "-stop").start(() -> {
+            try {
+                stop();
+            } finally {
+                callback.run();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** The address the listener is bound to; with port 0 asked for, this holds the port the system chose. */
+    public InetSocketAddress localAddress() {
+        Channel channel = serverChannel;
+        if (channel == null) {
+            throw new IllegalStateException(name + " is not listening");
+        }
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** The port the listener is bound to (the chosen one, when port 0 was asked for). */
+    public int port() {
+        return localAddress().getPort();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** How many client connections are open right now. */
+    public int openConnections() {
+        return connections.count();
+    }
+
+    /**
+     * Closes every connection through its protocol handler's executor, so that the close runs after the
+     * command being processed (and its reply); connections still open at the deadline are closed outright.
+     * Returns once every connection is torn down, so that no thread group is shut down under a task.
+     */
+    private void closeConnections(long deadline) {
+        for (Channel connection : connections.open()) {
+            ChannelHandlerContext core = connection.pipeline().context(HandlerConstants.CORE_HANDLER);
+            try {
+                if (core != null) {
+                    core.executor().execute(connection::close);
+                } else {
+                    connection.close();
+                }
+            } catch (RejectedExecutionException e) {
+                connection.close();
+            }
+        }
+        if (!awaitTeardown(deadline)) {
+            log.warn("{}: {} connections did not finish their command in time; closing them", name, connections.count());
+            connections.open().forEach(Channel::close);
+            awaitTeardown(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+        }
+    }
+
+    private boolean awaitTeardown(long deadline) {
+        try {
+            connections.closed().get(remaining(deadline), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every connection is torn down by now: nothing hands work between the groups any more. */
+    private void shutDownThreads(long deadline) {
+        List<Future<?>> io = new ArrayList<>();
+        if (acceptorGroup != null) {
+            io.add(acceptorGroup.shutdownGracefully(0, remaining(deadline), TimeUnit.NANOSECONDS));
+        }
+        if (ioGroup != null) {
+            io.add(ioGroup.shutdownGracefully(0, remaining(deadline), TimeUnit.NANOSECONDS));
+        }
+        io.forEach(future -> future.awaitUninterruptibly(remaining(deadline) + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS));
+        if (handlerExecutor != null) {
+            Future<?> handlers = handlerExecutor.shutdownGracefully(0, remaining(deadline), TimeUnit.NANOSECONDS);
+            if (!handlers.awaitUninterruptibly(remaining(deadline) + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS)) {
+                log.warn("{}: protocol handlers still busy at shutdown; interrupting them", name);
+                @SuppressWarnings("deprecation")
+                List<Runnable> abandoned = handlerExecutor.shutdownNow();
+                handlers.awaitUninterruptibly(1, TimeUnit.SECONDS);
+                log.debug("{}: {} handler tasks abandoned", name, abandoned.size());
+            }
+        }
+        acceptorGroup = null;
+        ioGroup = null;
+        handlerExecutor = null;
+    }
+
+    private static long remaining(long deadline) {
+        return Math.max(0, deadline - System.nanoTime());
+    }
+
+    private DefaultThreadFactory threads(String role) {
+        // Non-daemon: these threads are what keeps a protocol service serving; stop() ends them all.
+        return new DefaultThreadFactory(name + "-" + role, false);
+    }
+
+    private String tlsDescription() {
+        if (encryption == null) {
+            return "none";
+        }
+        return encryption.isStartTLS() ? "STARTTLS" : "implicit";
+    }
+
+    @Override
+    public String toString() {
+        return "ProtocolServer[" + name + " " + address + "]";
+    }
+
+    /** Settings of one listener; only the name and the protocol are required. */
+    public static final class Builder {
+
+        private final String name;
+        private final Protocol protocol;
+        private InetSocketAddress address = new InetSocketAddress(0);
+        private TlsMode tlsMode = TlsMode.NONE;
+        private TlsMaterial tlsMaterial;
+        private String startTlsCommand;
+        private int maxLineLength = 8192;
+        private Duration idleTimeout = Duration.ofMinutes(5);
+        private int maxConnections;
+        private int maxConnectionsPerIp;
+        private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        private int handlerThreads = 32;
+        private boolean proxyRequired;
+        private ProtocolMDCContextFactory mdcContextFactory = new SessionMdc();
+        private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+        private Builder(String name, Protocol protocol) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("a protocol server needs a name");
+            }
+            this.name = name;
+            this.protocol = Objects.requireNonNull(protocol, "protocol");
+        }
+
+        /** Where to listen; port 0 lets the system choose (tests). Default: every interface, port 0. */
+        public Builder listen(InetSocketAddress address) {
+            this.address = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /** Where to listen: a host name or address ({@code 0.0.0.0} for every interface) and a port. */
+        public Builder listen(String host, int port) {
+            return listen(host == null || host.isBlank() ? new InetSocketAddress(port) : new InetSocketAddress(host, port));
+        }
+
+        /**
+         * How the listener offers TLS.
+         *
+         * @param startTlsCommand the protocol's upgrade command ({@code STARTTLS} for SMTP, {@code STLS} for
+         *                        POP3); needed for {@link TlsMode#STARTTLS} only
+         */
+        public Builder tls(TlsMode mode, TlsMaterial material, String startTlsCommand) {
+            this.tlsMode = Objects.requireNonNull(mode, "mode");
+            if (mode != TlsMode.NONE) {
+                this.tlsMaterial = Objects.requireNonNull(material, "TLS material is needed for " + mode);
+            }
+            if (mode == TlsMode.STARTTLS && (startTlsCommand == null || startTlsCommand.isBlank())) {
+                throw new IllegalArgumentException("STARTTLS needs the protocol's upgrade command (STARTTLS, STLS)");
+            }
+            this.startTlsCommand = startTlsCommand;
+            return this;
+        }
+
+        /** The longest line accepted, CRLF included; longer lines get the protocol's "line too long" answer. */
+        public Builder maxLineLength(int maxLineLength) {
+            this.maxLineLength = positive(maxLineLength, "maxLineLength");
+            return this;
+        }
+
+        /** A connection that sends nothing for this long is closed; zero keeps idle connections open. */
+        public Builder idleTimeout(Duration idleTimeout) {
+            if (idleTimeout.isNegative()) {
+                throw new IllegalArgumentException("idleTimeout must not be negative");
+            }
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /** At most this many connections at once; 0 for no limit. */
+        public Builder maxConnections(int maxConnections) {
+            this.maxConnections = notNegative(maxConnections, "maxConnections");
+            return this;
+        }
+
+        /** At most this many connections at once from one IP address; 0 for no limit. */
+        public Builder maxConnectionsPerIp(int maxConnectionsPerIp) {
+            this.maxConnectionsPerIp = notNegative(maxConnectionsPerIp, "maxConnectionsPerIp");
+            return this;
+        }
+
+        /** Threads that read, decrypt and frame; they never wait on anything else. */
+        public Builder ioThreads(int ioThreads) {
+            this.ioThreads = positive(ioThreads, "ioThreads");
+            return this;
+        }
+
+        /** Threads that run the protocol handler, hooks and backend calls: how many commands can wait at once. */
+        public Builder handlerThreads(int handlerThreads) {
+            this.handlerThreads = positive(handlerThreads, "handlerThreads");
+            return this;
+        }
+
+        /** Expects a PROXY protocol header (HAProxy v1/v2) before anything else on each connection. */
+        public Builder proxyRequired(boolean proxyRequired) {
+            this.proxyRequired = proxyRequired;
+            return this;
+        }
+
+        /** What the protocol handler puts in the MDC of its log lines; {@link SessionMdc} by default. */
+        public Builder mdcContextFactory(ProtocolMDCContextFactory mdcContextFactory) {
+            this.mdcContextFactory = Objects.requireNonNull(mdcContextFactory, "mdcContextFactory");
+            return this;
+        }
+
+        /** How long stopping waits for commands in progress before it closes their connections. */
+        public Builder shutdownTimeout(Duration shutdownTimeout) {
+            if (shutdownTimeout.isNegative()) {
+                throw new IllegalArgumentException("shutdownTimeout must not be negative");
+            }
+            this.shutdownTimeout = shutdownTimeout;
+            return this;
+        }
+
+        public ProtocolServer build() {
+            return new ProtocolServer(this);
+        }
+
+        private static int positive(int value, String what) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(what + " must be positive");
+            }
+            return value;
+        }
+
+        private static int notNegative(int value, String what) {
+            if (value < 0) {
+                throw new IllegalArgumentException(what + " must not be negative");
+            }
+            return value;
+        }
+    }
+}

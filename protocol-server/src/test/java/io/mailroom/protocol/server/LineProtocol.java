@@ -1,0 +1,99 @@
+package io.mailroom.protocol.server;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.james.protocols.api.ProtocolConfigurationImpl;
+import org.apache.james.protocols.api.ProtocolImpl;
+import org.apache.james.protocols.api.ProtocolSession;
+import org.apache.james.protocols.api.Response;
+import org.apache.james.protocols.api.StartTlsResponse;
+import org.apache.james.protocols.api.handler.ConnectHandler;
+import org.apache.james.protocols.api.handler.LineHandler;
+import org.apache.james.protocols.api.handler.ProtocolHandlerChainImpl;
+
+/**
+ * A tiny line protocol for testing the server wiring, in the James way (a handler chain with a connect
+ * handler and a line handler): {@code PING}, {@code BLOCK} (waits until the test releases it),
+ * {@code THREAD} (names the thread that runs the handler), {@code TLS?}, {@code STARTTLS}, {@code QUIT}.
+ */
+final class LineProtocol extends ProtocolImpl {
+
+    final CountDownLatch release = new CountDownLatch(1);
+    final CountDownLatch blocked = new CountDownLatch(1);
+
+    LineProtocol() {
+        this(new ProtocolHandlerChainImpl());
+    }
+
+    private LineProtocol(ProtocolHandlerChainImpl chain) {
+        super(chain, new ProtocolConfigurationImpl("mailroom-test") {
+        });
+        chain.add((ConnectHandler<ProtocolSession>) session -> new Line("* ready", false));
+        chain.add((LineHandler<ProtocolSession>) this::onLine);
+        try {
+            chain.wireExtensibleHandlers();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String getName() {
+        return "LINE";
+    }
+
+    private Response onLine(ProtocolSession session, byte[] bytes) {
+        String line = new String(bytes, StandardCharsets.US_ASCII).trim();
+        return switch (line.toUpperCase()) {
+            case "PING" -> new Line("+PONG", false);
+            case "THREAD" -> new Line("+" + Thread.currentThread().getName(), false);
+            case "TLS?" -> new Line("+" + session.isTLSStarted(), false);
+            case "STARTTLS" -> new StartTls("+GO");
+            case "BLOCK" -> {
+                blocked.countDown();
+                try {
+                    yield new Line(release.await(30, TimeUnit.SECONDS) ? "+RELEASED" : "-TIMEOUT", false);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    yield new Line("-INTERRUPTED", false);
+                }
+            }
+            case "QUIT" -> new Line("+BYE", true);
+            default -> new Line("-UNKNOWN " + line, false);
+        };
+    }
+
+    record Line(String text, boolean isEndSession) implements Response {
+
+        @Override
+        public String getRetCode() {
+            return text.substring(0, 1);
+        }
+
+        @Override
+        public List<CharSequence> getLines() {
+            return List.of(text);
+        }
+    }
+
+    record StartTls(String text) implements StartTlsResponse {
+
+        @Override
+        public String getRetCode() {
+            return "+";
+        }
+
+        @Override
+        public List<CharSequence> getLines() {
+            return List.of(text);
+        }
+
+        @Override
+        public boolean isEndSession() {
+            return false;
+        }
+    }
+}

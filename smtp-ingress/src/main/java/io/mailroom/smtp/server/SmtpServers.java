@@ -1,0 +1,69 @@
+package io.mailroom.smtp.server;
+
+import java.time.Clock;
+
+import io.mailroom.mailbox.client.MailboxApiClient;
+import io.mailroom.protocol.server.ProtocolServer;
+import io.mailroom.protocol.tls.TlsMaterial;
+import io.mailroom.queue.MailQueue;
+import io.mailroom.smtp.SmtpProperties;
+import org.apache.james.metrics.api.MetricFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The SMTP listeners, one {@link ProtocolServer} bean each: they start once the application context is ready
+ * and stop first on shutdown (stop accepting, let transactions in progress finish, close).
+ */
+@Configuration(proxyBeanMethods = false)
+public class SmtpServers {
+
+    public static final String MX = "smtpMxServer";
+    public static final String SUBMISSION = "smtpSubmissionServer";
+    public static final String SUBMISSIONS = "smtpSubmissionsServer";
+
+    @Bean
+    SmtpProtocols smtpProtocols(MetricFactory metricFactory, MailboxApiClient mailboxApi, MailQueue queue,
+                                SmtpProperties properties, ObjectProvider<MessageBuffer> messageBuffer,
+                                ObjectProvider<Clock> clock) {
+        return new SmtpProtocols(metricFactory, mailboxApi, queue, properties,
+                messageBuffer.getIfAvailable(() -> MessageBuffer.IN_MEMORY), clock.getIfAvailable(Clock::systemDefaultZone));
+    }
+
+    @Bean(MX)
+    @ConditionalOnBooleanProperty(name = "mailroom.smtp.listeners.mx.enabled", matchIfMissing = true)
+    ProtocolServer smtpMxServer(SmtpProtocols protocols, SmtpProperties properties, TlsMaterial tls) {
+        return server(SmtpListener.MX, properties.listeners().mx(), protocols, properties, tls);
+    }
+
+    @Bean(SUBMISSION)
+    @ConditionalOnBooleanProperty(name = "mailroom.smtp.listeners.submission.enabled", matchIfMissing = true)
+    ProtocolServer smtpSubmissionServer(SmtpProtocols protocols, SmtpProperties properties, TlsMaterial tls) {
+        return server(SmtpListener.SUBMISSION, properties.listeners().submission(), protocols, properties, tls);
+    }
+
+    @Bean(SUBMISSIONS)
+    @ConditionalOnBooleanProperty(name = "mailroom.smtp.listeners.submissions.enabled", matchIfMissing = true)
+    ProtocolServer smtpSubmissionsServer(SmtpProtocols protocols, SmtpProperties properties, TlsMaterial tls) {
+        return server(SmtpListener.SUBMISSIONS, properties.listeners().submissions(), protocols, properties, tls);
+    }
+
+    private static ProtocolServer server(SmtpListener listener, SmtpProperties.Listener settings, SmtpProtocols protocols,
+                                         SmtpProperties properties, TlsMaterial tls) {
+        return ProtocolServer.builder(listener.serverName(), protocols.protocol(listener))
+                .listen(settings.bindAddress(), settings.port())
+                .tls(listener.tlsMode(), tls, "STARTTLS")
+                .proxyRequired(settings.proxyProtocol())
+                .maxLineLength(properties.maxLineLength())
+                .idleTimeout(properties.idleTimeout())
+                .maxConnections(properties.maxConnections())
+                .maxConnectionsPerIp(properties.maxConnectionsPerIp())
+                .ioThreads(properties.ioThreads())
+                .handlerThreads(properties.handlerThreads())
+                .shutdownTimeout(properties.shutdownTimeout())
+                .mdcContextFactory(new SmtpSessionMdc())
+                .build();
+    }
+}

@@ -1,0 +1,43 @@
+package io.mailroom.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.util.unit.DataSize;
+
+class SmtpPropertiesTest {
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        SmtpProperties properties = bind(Map.of());
+
+        assertThat(properties.listeners().mx().port()).isEqualTo(2525);
+        assertThat(properties.listeners().submission().port()).isEqualTo(2587);
+        assertThat(properties.listeners().submissions().port()).isEqualTo(2465);
+        assertThat(properties.listeners().mx().enabled()).isTrue();
+        assertThat(properties.maxMessageSize()).isEqualTo(DataSize.ofMegabytes(50));
+        assertThat(properties.maxRecipients()).isEqualTo(1000);
+        assertThat(properties.hostname()).isNotBlank();
+    }
+
+    @Test
+    void aListenerKeepsItsOwnDefaultPortWhenOnlyPartlyConfigured() {
+        SmtpProperties properties = bind(Map.of(
+                "mailroom.smtp.listeners.submission.enabled", "false",
+                "mailroom.smtp.listeners.mx.bind-address", "127.0.0.1"));
+
+        assertThat(properties.listeners().submission().enabled()).isFalse();
+        assertThat(properties.listeners().submission().port()).isEqualTo(2587);
+        assertThat(properties.listeners().mx().bindAddress()).isEqualTo("127.0.0.1");
+        assertThat(properties.listeners().mx().port()).isEqualTo(2525);
+    }
+
+    private static SmtpProperties bind(Map<String, String> values) {
+        return new Binder(new MapConfigurationPropertySource(values))
+                .bindOrCreate("mailroom.smtp", SmtpProperties.class);
+    }
+}

@@ -1,0 +1,7 @@
+package io.mailroom.mailbox.message;
+
+import java.io.InputStream;
+
+/** A message's bytes, open for reading, and how many there are. */
+public record RawMessage(InputStream content, long size) {
+}

@@ -1,0 +1,61 @@
+package io.mailroom.mailbox.security;
+
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.servlet.HandlerMapping;
+
+import io.mailroom.mailbox.account.EmailAddress;
+import io.mailroom.mailbox.web.ApiProblem;
+import io.mailroom.mailbox.web.ProblemCodes;
+
+/**
+ * Decides what the caller may do, on the route pattern and the path variables Spring MVC resolved (the very
+ * values the controller will act on), so no path trick can make the check and the handler disagree:
+ * <ul>
+ *   <li>{@code /internal/**}: the internal token only;</li>
+ *   <li>{@code /api/**}: the admin token; or an account owner, only on routes whose {@code {address}} is their own.</li>
+ * </ul>
+ */
+@Component
+class AccessInterceptor implements HandlerInterceptor {
+
+    @Override
+    public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+        if (!(handler instanceof HandlerMethod)) {
+            return true;
+        }
+        Object pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
+        String route = pattern == null ? "" : pattern.toString();
+        boolean internal = route.startsWith("/internal/");
+        if (!internal && !route.startsWith("/api/")) {
+            return true;
+        }
+        Caller caller = Caller.of(request);
+        if (caller == null) {
+            throw new ApiProblem(HttpStatus.UNAUTHORIZED, ProblemCodes.UNAUTHENTICATED, "this resource needs credentials");
+        }
+        boolean allowed = switch (caller) {
+            case Caller.Service service -> internal;
+            case Caller.Admin admin -> !internal;
+            case Caller.AccountOwner owner -> !internal && ownsRoute(owner, request);
+        };
+        if (!allowed) {
+            throw new ApiProblem(HttpStatus.FORBIDDEN, ProblemCodes.FORBIDDEN, "these credentials do not grant access to this resource");
+        }
+        return true;
+    }
+
+    private static boolean ownsRoute(Caller.AccountOwner owner, HttpServletRequest request) {
+        @SuppressWarnings("unchecked")
+        Map<String, String> variables = (Map<String, String>) request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
+        String address = variables == null ? null : variables.get("address");
+        return address != null && EmailAddress.normalize(address).equals(owner.address());
+    }
+}

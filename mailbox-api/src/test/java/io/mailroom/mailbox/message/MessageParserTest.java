@@ -1,0 +1,91 @@
+package io.mailroom.mailbox.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+class MessageParserTest {
+
+    private final MessageParser parser = new MessageParser();
+
+    @Test
+    void readsTheHeaderFacts() {
+        ParsedMessage parsed = parse("""
+                Received: from mx.example.org\r
+                From: "Doe, Jane" <Jane.Doe@Example.org>, other@example.org\r
+                Subject: Meeting\r
+                  tomorrow\r
+                Message-ID:\r
+                 <abc@example.org>\r
+                Subject: a second subject is ignored\r
+                \r
+                line 1\r
+                line 2\r
+                """);
+
+        assertThat(parsed.subject()).isEqualTo("Meeting  tomorrow");
+        assertThat(parsed.fromAddress()).isEqualTo("Jane.Doe@Example.org");
+        assertThat(parsed.fromName()).isEqualTo("Doe, Jane");
+        assertThat(parsed.messageId()).isEqualTo("<abc@example.org>");
+        assertThat(parsed.bodyLines()).isEqualTo(2);
+    }
+
+    @Test
+    void decodesEncodedWordsAndRawUtf8() {
+        ParsedMessage encoded = parse("Subject: =?UTF-8?Q?Caf=C3=A9?= =?UTF-8?B?w6AgbGE=?= carte\r\nFrom: =?UTF-8?B?SsO2cmc=?= <j@example.org>\r\n\r\n");
+        ParsedMessage raw = parse("Subject: Grüße\r\n\r\nbody");
+
+        assertThat(encoded.subject()).isEqualTo("Caféà la carte");
+        assertThat(encoded.fromName()).isEqualTo("Jörg");
+        assertThat(raw.subject()).isEqualTo("Grüße");
+    }
+
+    @Test
+    void fallsBackToLatin1ForHeadersThatAreNotUtf8() {
+        byte[] latin1 = "Subject: caf\u00e9\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+
+        assertThat(parser.parse(latin1).subject()).isEqualTo("café");
+    }
+
+    @Test
+    void measuresTheHeaderBlockWithItsBlankLine() {
+        assertThat(MessageParser.headerSize(bytes("A: b\r\n\r\nbody"))).isEqualTo(8);
+        assertThat(MessageParser.headerSize(bytes("A: b\n\nbody"))).isEqualTo(6);
+        assertThat(MessageParser.headerSize(bytes("A: b\r\nC: d\r\n"))).as("no body at all").isEqualTo(12);
+        assertThat(MessageParser.headerSize(bytes("\r\nbody only"))).isEqualTo(2);
+    }
+
+    @Test
+    void countsBodyLinesLikeImap() {
+        byte[] message = bytes("A: b\r\n\r\none\r\ntwo\r\nthree without break");
+
+        assertThat(MessageParser.bodyLines(message, MessageParser.headerSize(message))).isEqualTo(3);
+        assertThat(MessageParser.bodyLines(bytes("A: b\r\n\r\n"), 8)).isZero();
+    }
+
+    @Test
+    void survivesGarbage() {
+        ParsedMessage parsed = parse("this is not a header\r\nFrom: <<<@@@>>>\r\nSubject: \u0000nul\r\n\r\n");
+
+        assertThat(parsed.subject()).isEqualTo("nul");
+        assertThat(parsed.messageId()).isNull();
+        assertThat(parser.parse(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1}).subject()).isNull();
+    }
+
+    @Test
+    void capsLongValues() {
+        ParsedMessage parsed = parse("Subject: " + "x".repeat(5000) + "\r\n\r\n");
+
+        assertThat(parsed.subject()).hasSize(MessageParser.MAX_TEXT);
+    }
+
+    private ParsedMessage parse(String message) {
+        return parser.parse(bytes(message));
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -50,9 +50,12 @@ public final class Launcher {
                 new QueueSettings.Postgres(jdbcUrl, "postgres", ""), adminToken, randomToken(),
                 List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC"),
                 Map.of(
-                        // On one machine, mail clients talk to the gateways over loopback: allow
-                        // plaintext login there (never on other interfaces).
+                        // On one machine, mail clients talk to the gateways over loopback: the
+                        // plaintext listeners bind to loopback only and allow login without TLS
+                        // there; the implicit-TLS listeners stay on every interface.
+                        "mailroom.pop3.pop3.host", "127.0.0.1",
                         "mailroom.pop3.allow-plaintext-auth", "true",
+                        "mailroom.imap.imap.host", "127.0.0.1",
                         "mailroom.imap.allow-plaintext-auth", "true"));
 
         out.println("Mailroom: starting the five services (logs in " + data.resolve("logs") + ")");

@@ -56,9 +56,9 @@ public class DeliveryProcessor implements MailProcessor {
         this.clock = clock;
     }
 
-    /** The delivery id of one copy: stable across retries and redeliveries of the same queued message. */
+    /** The delivery id of one copy: stable across retries and redeliveries of the same queued message (no "/": it travels in a URL path). */
     static String deliveryId(QueuedMail mail, String account) {
-        return mail.id() + "/" + account;
+        return mail.id() + ":" + account;
     }
 
     @Override

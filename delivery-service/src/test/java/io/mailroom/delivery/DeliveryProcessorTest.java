@@ -54,7 +54,7 @@ class DeliveryProcessorTest {
         assertThat(disposition).isEqualTo(Disposition.done());
         // team@ expands to alice and carol; alice already has her copy through her own address
         assertThat(mailboxApi.fileCalls()).extracting(InMemoryMailboxApiClient.FileCall::deliveryId)
-                .containsExactly("q-42/alice@example.com", "q-42/bob@example.com", "q-42/carol@example.com");
+                .containsExactly("q-42:alice@example.com", "q-42:bob@example.com", "q-42:carol@example.com");
         assertThat(mailboxApi.fileCalls()).allSatisfy(call -> {
             assertThat(call.content()).isEqualTo(CONTENT);
             assertThat(call.traceId()).isEqualTo("trace-42");
@@ -96,7 +96,7 @@ class DeliveryProcessorTest {
         Disposition disposition = processor.process(mail("alice@example.com", "ghost@example.com", "someone@elsewhere.net"), 1);
 
         assertThat(disposition).isEqualTo(Disposition.done());
-        assertThat(mailboxApi.copies()).containsOnlyKeys("q-42/alice@example.com");
+        assertThat(mailboxApi.copies()).containsOnlyKeys("q-42:alice@example.com");
         assertThat(recordedFailures).hasSize(1);
         assertThat(recordedFailures.getFirst())
                 .extracting(PermanentFailure::recipient, PermanentFailure::reason)
@@ -115,8 +115,8 @@ class DeliveryProcessorTest {
         assertThat(processor.process(mail, 1)).isEqualTo(Disposition.done());
 
         List<String> ids = mailboxApi.fileCalls().stream().map(InMemoryMailboxApiClient.FileCall::deliveryId).toList();
-        assertThat(ids).containsExactly("q-42/alice@example.com", "q-42/carol@example.com",
-                "q-42/alice@example.com", "q-42/carol@example.com");
+        assertThat(ids).containsExactly("q-42:alice@example.com", "q-42:carol@example.com",
+                "q-42:alice@example.com", "q-42:carol@example.com");
         assertThat(mailboxApi.copies()).hasSize(2);
         assertThat(counter("mailroom.delivery.filed", "duplicate", "false")).isEqualTo(2);
         assertThat(counter("mailroom.delivery.filed", "duplicate", "true")).isEqualTo(2);
@@ -132,8 +132,8 @@ class DeliveryProcessorTest {
 
         assertThat(first).isInstanceOf(Disposition.Retry.class);
         assertThat(second).isEqualTo(Disposition.done());
-        assertThat(mailboxApi.copies()).containsOnlyKeys("q-42/alice@example.com", "q-42/bob@example.com",
-                "q-42/carol@example.com");
+        assertThat(mailboxApi.copies()).containsOnlyKeys("q-42:alice@example.com", "q-42:bob@example.com",
+                "q-42:carol@example.com");
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.slf4j.MDC;
 import io.mailroom.mailbox.client.AuthenticatedAccount;
 import io.mailroom.mailbox.client.FiledMessage;
 import io.mailroom.mailbox.client.MailboxApiClient;
+import io.mailroom.mailbox.client.MailboxApiException;
 import io.mailroom.mailbox.client.MailboxApiUnavailableException;
 import io.mailroom.mailbox.client.Maildrop;
 import io.mailroom.mailbox.client.RecipientResolution;
@@ -88,6 +89,10 @@ class InMemoryMailboxApiClient implements MailboxApiClient {
     @Override
     public FiledMessage fileMessage(String account, String deliveryId, byte[] content, String traceId) {
         fileCalls.add(new FileCall(account, deliveryId, content, traceId, MDC.get("traceId")));
+        // The same rule as the HTTP client: a delivery id travels in a URL path segment.
+        if (deliveryId.isEmpty() || deliveryId.length() > 255 || deliveryId.contains("/") || deliveryId.contains("\\")) {
+            throw new MailboxApiException(400, "invalid-delivery-id", "delivery id must be 1 to 255 characters without '/' or '\\'");
+        }
         checkAvailable();
         if (failFilingFor.test(account) && failuresLeft.getAndDecrement() > 0) {
             throw new MailboxApiUnavailableException("read timed out", null);

@@ -64,7 +64,7 @@ class DeliveryServiceIT {
                 List.of("alice@example.com", "bob@example.com", "nobody@example.com"), Instant.now(), content));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> mailboxApi.copies().size() == 2);
-        assertThat(mailboxApi.copies()).containsOnlyKeys("it-1/alice@example.com", "it-1/bob@example.com");
+        assertThat(mailboxApi.copies()).containsOnlyKeys("it-1:alice@example.com", "it-1:bob@example.com");
         assertThat(mailboxApi.copies().values()).allSatisfy(copy -> assertThat(copy.content()).isEqualTo(content));
         assertThat(mailboxApi.fileCalls()).allSatisfy(call -> assertThat(call.mdcTraceId()).isEqualTo("trace-it-1"));
         await().atMost(Duration.ofSeconds(10)).until(() ->

@@ -32,8 +32,11 @@ public final class Launcher {
     }
 
     public static void main(String[] args) throws Exception {
+        // The embedded PostgreSQL narrates every step of initdb at INFO; keep the console for what matters.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         Path home = Path.of(option(args, "--home", ".")).toAbsolutePath().normalize();
         Path data = Path.of(option(args, "--data", home.resolve("data").toString())).toAbsolutePath().normalize();
+        Ports.defaults().requireFree();
         Files.createDirectories(data);
         PrintStream out = System.out;
 
@@ -86,12 +89,12 @@ public final class Launcher {
         out.println();
         out.println("Mailroom is running. Ctrl-C stops it.");
         out.println();
-        out.printf("  %-17s %-40s %s%n", "service", "listens on", "health");
-        out.printf("  %-17s %-40s %s%n", "mailbox-api", "REST http://localhost:" + p.mailboxApiHttp() + "/api/v1", probe(p.mailboxApiHttp()));
-        out.printf("  %-17s %-40s %s%n", "smtp-ingress", "SMTP " + p.smtpMx() + " (MX), " + p.smtpSubmission() + " (submission), " + p.smtpSubmissions() + " (TLS)", probe(p.smtpHttp()));
-        out.printf("  %-17s %-40s %s%n", "delivery-service", "-", probe(p.deliveryHttp()));
-        out.printf("  %-17s %-40s %s%n", "imap-gateway", "IMAP " + p.imap() + " (STARTTLS), " + p.imaps() + " (TLS)", probe(p.imapHttp()));
-        out.printf("  %-17s %-40s %s%n", "pop3-gateway", "POP3 " + p.pop3() + " (STLS), " + p.pop3s() + " (TLS)", probe(p.pop3Http()));
+        out.printf("  %-17s %-48s %s%n", "service", "listens on", "health");
+        out.printf("  %-17s %-48s %s%n", "mailbox-api", "REST http://localhost:" + p.mailboxApiHttp() + "/api/v1", probe(p.mailboxApiHttp()));
+        out.printf("  %-17s %-48s %s%n", "smtp-ingress", "SMTP " + p.smtpMx() + " (MX), " + p.smtpSubmission() + " (submission), " + p.smtpSubmissions() + " (TLS)", probe(p.smtpHttp()));
+        out.printf("  %-17s %-48s %s%n", "delivery-service", "-", probe(p.deliveryHttp()));
+        out.printf("  %-17s %-48s %s%n", "imap-gateway", "IMAP " + p.imap() + " (STARTTLS), " + p.imaps() + " (TLS)", probe(p.imapHttp()));
+        out.printf("  %-17s %-48s %s%n", "pop3-gateway", "POP3 " + p.pop3() + " (STLS), " + p.pop3s() + " (TLS)", probe(p.pop3Http()));
         out.println();
         out.println("  PostgreSQL (embedded): " + jdbcUrl);
         out.println();

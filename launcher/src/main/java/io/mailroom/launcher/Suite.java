@@ -41,6 +41,7 @@ public final class Suite implements AutoCloseable {
 
     /** Starts every service and returns once all of them are ready; on failure stops what started. */
     public static Suite start(SuiteSettings settings) {
+        settings.ports().requireFree();
         Suite suite = new Suite(settings);
         try {
             suite.startAndAwait(List.of(MAILBOX_API));

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import io.mailroom.launcher.Suite;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -142,6 +144,52 @@ abstract class WalkingSkeletonIT {
             List<String> subjects = new ArrayList<>();
             rest.inboxMessages(bob).forEach(m -> subjects.add(m.path("subject").asString()));
             assertThat(subjects).containsExactlyInAnyOrder("before the outage", "during the outage");
+        });
+    }
+
+    @Test
+    void everyServiceHasProbesAndPrometheusMetricsTaggedWithItsName() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        Map<String, Integer> httpPorts = Map.of(
+                "mailbox-api", fixture.ports().mailboxApiHttp(),
+                "smtp-ingress", fixture.ports().smtpHttp(),
+                "delivery-service", fixture.ports().deliveryHttp(),
+                "imap-gateway", fixture.ports().imapHttp(),
+                "pop3-gateway", fixture.ports().pop3Http());
+        for (Map.Entry<String, Integer> service : httpPorts.entrySet()) {
+            String base = "http://127.0.0.1:" + service.getValue() + "/actuator";
+            for (String probe : List.of("/health/liveness", "/health/readiness")) {
+                HttpResponse<String> response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + probe)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(service.getKey() + probe).isEqualTo(200);
+                assertThat(response.body()).contains("\"UP\"");
+            }
+            HttpResponse<String> metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/prometheus")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).as(service.getKey() + " /actuator/prometheus").isEqualTo(200);
+            assertThat(metrics.body()).contains("jvm_memory_used_bytes{").contains("application=\"" + service.getKey() + "\"");
+        }
+    }
+
+    @Test
+    void oneTraceIdFollowsAMessageFromSmtpThroughTheQueueAndDeliveryIntoMailboxApi() throws Exception {
+        String carol = "carol@" + domain;
+        createAccount(carol);
+        String reply;
+        try (SmtpConversation smtp = new SmtpConversation("127.0.0.1", fixture.ports().smtpMx())) {
+            assertThat(smtp.reply()).startsWith("220");
+            assertThat(smtp.command("EHLO client.example")).startsWith("250");
+            reply = smtp.transaction("sender@elsewhere.example", carol, message("traced", "follow me\r\n"));
+        }
+        assertThat(reply).startsWith("250 2.0.0");
+        String id = reply.substring(reply.lastIndexOf(' ') + 1);
+        awaitInbox(carol, 1);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            for (String service : List.of(Suite.SMTP_INGRESS, Suite.DELIVERY_SERVICE, Suite.MAILBOX_API)) {
+                assertThat(Files.readString(fixture.suite.service(service).logFile()))
+                        .as("%s's log carries the trace id %s", service, id)
+                        .containsPattern("\\[" + service + "," + java.util.regex.Pattern.quote(id) + "\\]");
+            }
         });
     }
 

@@ -12,6 +12,7 @@ import io.mailroom.launcher.Ports;
 import io.mailroom.launcher.QueueSettings;
 import io.mailroom.launcher.Suite;
 import io.mailroom.launcher.SuiteSettings;
+import io.mailroom.testsupport.TcpProxy;
 import io.mailroom.testsupport.TestBroker;
 import io.mailroom.testsupport.TestDatabase;
 import io.mailroom.testsupport.TestPostgres;

@@ -34,6 +34,7 @@ import io.mailroom.queue.QueueUnavailableException;
 import io.mailroom.queue.QueuedMail;
 import io.mailroom.queue.support.QueueFormat;
 import io.mailroom.queue.support.QueueMetrics;
+import io.mailroom.testsupport.TcpProxy;
 import io.mailroom.testsupport.TestBroker;
 import io.mailroom.testsupport.TestRabbit;
 
@@ -207,7 +208,7 @@ class RabbitMailQueueIT extends MailQueueContractIT {
                 viaProxy.enqueue(before);
                 await().atMost(Duration.ofSeconds(20)).until(() -> received.contains(before.id()));
 
-                proxy.stop();
+                proxy.cut();
                 long started = System.nanoTime();
                 assertThatThrownBy(() -> viaProxy.enqueue(mail(newId()))).isInstanceOf(QueueUnavailableException.class);
                 assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThanOrEqualTo(timeout.plusSeconds(1));
@@ -216,7 +217,7 @@ class RabbitMailQueueIT extends MailQueueContractIT {
                 assertThatThrownBy(() -> viaProxy.enqueue(mail(newId()))).isInstanceOf(QueueUnavailableException.class);
                 assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
 
-                proxy.start();
+                proxy.restore();
                 QueuedMail after = mail(newId());
                 await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> viaProxy.enqueue(after));
                 await().atMost(Duration.ofSeconds(30)).until(() -> received.contains(after.id()));

@@ -1,4 +1,4 @@
-package io.mailroom.e2e;
+package io.mailroom.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * A TCP forwarder that a test can cut and restore, to make a real dependency (the queue's broker
  * or database) unreachable for a while without stopping the shared server itself.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     private final String targetHost;
     private final int targetPort;
@@ -21,7 +21,7 @@ final class TcpProxy implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
 
-    TcpProxy(String targetHost, int targetPort) throws IOException {
+    public TcpProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
         ServerSocket first = new ServerSocket();
@@ -31,12 +31,12 @@ final class TcpProxy implements AutoCloseable {
         serve(first);
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** Drops every open connection and refuses new ones, like a broker that went away. */
-    synchronized void cut() throws IOException {
+    public synchronized void cut() throws IOException {
         ServerSocket current = server;
         server = null;
         if (current != null) {
@@ -49,7 +49,7 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** Accepts connections again, on the same port. */
-    synchronized void restore() throws IOException {
+    public synchronized void restore() throws IOException {
         if (server != null) {
             return;
         }

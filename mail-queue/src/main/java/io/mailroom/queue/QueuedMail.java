@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param recipients   the SMTP RCPT TO addresses, in order
  * @param receivedAt   when smtp-ingress answered the end of DATA
  * @param content      the raw RFC 5322 message as it will be filed (trace headers included)
+ * @param options      what the SMTP transaction said beyond the addresses (client, authentication, SMTPUTF8,
+ *                     DSN parameters, which recipients are remote); {@link MailOptions#NONE} when nothing
  */
 public record QueuedMail(String id, String traceId, String envelopeFrom, List<String> recipients,
-                         Instant receivedAt, byte[] content) {
+                         Instant receivedAt, byte[] content, MailOptions options) {
 
     /** The version of the message format this code writes and reads. */
     public static final int FORMAT_VERSION = 1;
@@ -32,5 +34,15 @@ public record QueuedMail(String id, String traceId, String envelopeFrom, List<St
         }
         Objects.requireNonNull(receivedAt, "receivedAt");
         Objects.requireNonNull(content, "content");
+        options = options == null ? MailOptions.NONE : options;
+        if (!options.recipients().isEmpty() && options.recipients().size() != recipients.size()) {
+            throw new IllegalArgumentException("recipient options must be given for every recipient or for none");
+        }
+    }
+
+    /** A message with nothing known beyond its addresses (as format version 1 first had it). */
+    public QueuedMail(String id, String traceId, String envelopeFrom, List<String> recipients, Instant receivedAt,
+                      byte[] content) {
+        this(id, traceId, envelopeFrom, recipients, receivedAt, content, MailOptions.NONE);
     }
 }

@@ -33,6 +33,12 @@ import org.springframework.validation.annotation.Validated;
  * @param handlerThreads     threads per listener that run the SMTP handler and wait on mailbox-api and the queue
  * @param shutdownTimeout    how long a stopping listener lets transactions in progress finish
  * @param recipientCache     how long answers about recipients are reused
+ * @param maxCommandsPerConnection commands one connection may give; then 421 4.7.0 and the connection is closed
+ * @param maxErrors          4xx/5xx replies one connection may earn without a message being accepted; then
+ *                           421 4.7.0 and the connection is closed (Postfix's smtpd_hard_error_limit)
+ * @param maxMessagesPerHour messages one authenticated account may submit per hour (per instance); 0 for no limit
+ * @param authFailures       what repeated failed logins lead to
+ * @param spool              where message data goes while it arrives, and how much of it may be in memory at once
  */
 @ConfigurationProperties("mailroom.smtp")
 @Validated
@@ -48,7 +54,12 @@ public record SmtpProperties(
         @Min(1) @Max(64) @DefaultValue("2") int ioThreads,
         @Min(1) @Max(1024) @DefaultValue("64") int handlerThreads,
         @NotNull @DefaultValue("20s") Duration shutdownTimeout,
-        @NotNull @Valid @DefaultValue RecipientCache recipientCache) {
+        @NotNull @Valid @DefaultValue RecipientCache recipientCache,
+        @Min(10) @DefaultValue("10000") int maxCommandsPerConnection,
+        @Min(1) @DefaultValue("20") int maxErrors,
+        @Min(0) @DefaultValue("500") int maxMessagesPerHour,
+        @NotNull @Valid @DefaultValue AuthFailures authFailures,
+        @NotNull @Valid @DefaultValue Spool spool) {
 
     public SmtpProperties {
         if (hostname == null || hostname.isBlank()) {
@@ -104,6 +115,39 @@ public record SmtpProperties(
      */
     public record RecipientCache(@NotNull @DefaultValue("60s") Duration timeToLive,
                                  @Min(0) @DefaultValue("10000") int maxEntries) {
+    }
+
+    /**
+     * Failed AUTH attempts (RFC 4954), counted per client address and per account name: each failure is answered
+     * only after {@code delay}; after {@code maxPerIp} failures from one address, or {@code maxPerAccount} for one
+     * account, every AUTH from there or for it gets 454 4.7.0 until {@code block} has passed since the last failure.
+     */
+    public record AuthFailures(@Min(1) @DefaultValue("10") int maxPerIp,
+                               @Min(1) @DefaultValue("5") int maxPerAccount,
+                               @NotNull @DefaultValue("1s") Duration delay,
+                               @NotNull @DurationMin(seconds = 1) @DefaultValue("15m") Duration block) {
+    }
+
+    /**
+     * @param memoryThreshold up to this much of a message is kept in memory; the rest goes to a file
+     * @param directory       where those files go (each process makes a directory of its own in it);
+     *                        default: the system's temporary directory
+     * @param enqueueMemory   how many bytes of messages may be in memory at once on their way to the queue (the
+     *                        queue takes each message whole); default: a quarter of the maximum heap
+     * @param enqueueWait     how long a message waits for that memory before the client gets 451 4.3.0
+     */
+    public record Spool(@NotNull @DefaultValue("256KB") DataSize memoryThreshold,
+                        java.nio.file.Path directory,
+                        DataSize enqueueMemory,
+                        @NotNull @DefaultValue("30s") Duration enqueueWait) {
+
+        public java.nio.file.Path directoryOrDefault() {
+            return directory != null ? directory : java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "mailroom-smtp-spool");
+        }
+
+        public long enqueueMemoryOrDefault() {
+            return enqueueMemory != null ? enqueueMemory.toBytes() : Runtime.getRuntime().maxMemory() / 4;
+        }
     }
 
     private static String localHostName() {

@@ -18,6 +18,9 @@ public record SmtpReply(int code, String enhancedCode, String text) {
     public static final SmtpReply QUEUED = new SmtpReply(250, "2.0.0", "Ok: queued");
 
     // 4xx: try again later
+    /** Written by the listener itself before closing: RFC 5321 3.8. */
+    public static final SmtpReply TOO_MANY_CONNECTIONS = new SmtpReply(421, "4.7.0", "Too many connections, try again later");
+    public static final SmtpReply IDLE_TIMEOUT = new SmtpReply(421, "4.4.2", "Idle timeout, closing connection");
     /** RFC 3463 4.4.3: directory server (mailbox-api) failure. */
     public static final SmtpReply RECIPIENT_CHECK_UNAVAILABLE =
             new SmtpReply(451, "4.4.3", "Recipient lookup temporarily unavailable, try again later");
@@ -44,9 +47,44 @@ public record SmtpReply(int code, String enhancedCode, String text) {
     /** RFC 1870 6 and RFC 3463 5.3.4: message too big for the system. */
     public static final SmtpReply MESSAGE_TOO_BIG =
             new SmtpReply(552, "5.3.4", "Message size exceeds fixed maximum message size");
-    /** A line ending that could hide a second message behind the end of this one (SMTP smuggling). */
-    public static final SmtpReply BARE_LINE_FEED =
-            new SmtpReply(554, "5.5.2", "Bare <LF> before end of data is not allowed, closing connection");
+    /**
+     * RFC 5321 2.3.8: a bare CR or LF in the message; it could hide a second message behind the end of this one
+     * (SMTP smuggling). The connection is closed after it: where the client thinks its data ends is unknowable.
+     */
+    public static final SmtpReply BARE_LINE_ENDING =
+            new SmtpReply(554, "5.6.0", "Bare <CR> or <LF> in message data is not allowed, closing connection");
+    /** RFC 5321 4.5.3.1.6. */
+    public static final SmtpReply LINE_TOO_LONG = new SmtpReply(500, "5.5.2", "Line too long");
+    public static final SmtpReply COMMAND_UNRECOGNIZED = new SmtpReply(500, "5.5.1", "Command unrecognized");
+    public static final SmtpReply BAD_SEQUENCE = new SmtpReply(503, "5.5.1", "Bad sequence of commands");
+    public static final SmtpReply MAIL_FIRST = new SmtpReply(503, "5.5.1", "MAIL first");
+    public static final SmtpReply RCPT_FIRST = new SmtpReply(503, "5.5.1", "RCPT first");
+    /** RFC 3030 3: a message announced as BINARYMIME can only come with BDAT. */
+    public static final SmtpReply BINARYMIME_NEEDS_BDAT = new SmtpReply(503, "5.5.1", "BINARYMIME requires BDAT");
+    public static final SmtpReply DATA_AFTER_BDAT = new SmtpReply(503, "5.5.1", "DATA not allowed after BDAT");
+    public static final SmtpReply BDAT_SYNTAX = new SmtpReply(501, "5.5.4", "Usage: BDAT <size> [LAST]");
+    public static final SmtpReply INVALID_PARAMETER = new SmtpReply(501, "5.5.4", "Invalid parameter value");
+    /** RFC 6531 3.5: an address with UTF-8 in it, in a transaction that did not ask for SMTPUTF8. */
+    public static final SmtpReply UTF8_REQUIRED = new SmtpReply(553, "5.6.7", "Non-ASCII address requires SMTPUTF8");
+    /** RFC 6409 8.1 (Postfix's reject_sender_login_mismatch). */
+    public static final SmtpReply SENDER_NOT_OWNED =
+            new SmtpReply(553, "5.7.1", "Sender address is not owned by the authenticated user");
+    public static final SmtpReply RATE_LIMITED = new SmtpReply(450, "4.7.1", "Sending rate limit exceeded, try again later");
+    public static final SmtpReply AUTHENTICATION_BLOCKED =
+            new SmtpReply(454, "4.7.0", "Too many failed authentication attempts, try again later");
+    public static final SmtpReply TOO_MANY_ERRORS = new SmtpReply(421, "4.7.0", "Too many errors, closing connection");
+    public static final SmtpReply TOO_MANY_COMMANDS = new SmtpReply(421, "4.7.0", "Too many commands, closing connection");
+    public static final SmtpReply LOCAL_ERROR_PROCESSING = new SmtpReply(451, "4.3.0", "Unable to process request");
+
+    /** {@code 250 2.0.0 <n> octets received}: a BDAT chunk that is not the last (RFC 3030 2). */
+    public static SmtpReply chunkReceived(long octets) {
+        return new SmtpReply(250, "2.0.0", octets + " octets received");
+    }
+
+    /** This reply as one line, for replies written before the SMTP session exists (a refused connection). */
+    public String line(String hostname) {
+        return code + " " + enhancedCode + " " + hostname + " " + text;
+    }
 
     public String codeString() {
         return Integer.toString(code);

@@ -16,6 +16,7 @@ import io.mailroom.smtp.server.SmtpServers;
 import io.mailroom.smtp.support.InMemoryMailQueue;
 import io.mailroom.smtp.support.InMemoryMailboxApi;
 import io.mailroom.smtp.support.SmtpClient;
+import io.mailroom.smtp.support.SmtpIngressTest;
 import io.mailroom.smtp.support.SmtpClient.Reply;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
@@ -28,30 +29,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
 
 /**
  * SMTP conversations with the running smtp-ingress, over real sockets, on all three listeners. mailbox-api and
  * the queue are small in-memory stand-ins for their interfaces: the real path is tested end to end elsewhere.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "mailroom.smtp.hostname=mx.test",
-        "mailroom.smtp.max-message-size=64KB",
-        "mailroom.smtp.max-recipients=100",
-        "mailroom.smtp.listeners.mx.port=0",
-        "mailroom.smtp.listeners.mx.bind-address=127.0.0.1",
-        "mailroom.smtp.listeners.submission.port=0",
-        "mailroom.smtp.listeners.submission.bind-address=127.0.0.1",
-        "mailroom.smtp.listeners.submissions.port=0",
-        "mailroom.smtp.listeners.submissions.bind-address=127.0.0.1",
-        "mailroom.tls.hostname=localhost",
-        "mailroom.tls.self-signed-directory=target/test-tls"})
-@Import(SmtpIngressIT.StandIns.class)
+@SmtpIngressTest
 @ExtendWith(OutputCaptureExtension.class)
 class SmtpIngressIT {
 
@@ -72,20 +57,6 @@ class SmtpIngressIT {
             + "..and one with two\r\n"
             + "\r\n"
             + "trailing blanks   \r\n").getBytes(StandardCharsets.UTF_8);
-
-    @TestConfiguration
-    static class StandIns {
-
-        @Bean
-        InMemoryMailQueue mailQueue() {
-            return new InMemoryMailQueue();
-        }
-
-        @Bean
-        InMemoryMailboxApi mailboxApiClient() {
-            return new InMemoryMailboxApi();
-        }
-    }
 
     @Autowired
     InMemoryMailQueue queue;
@@ -304,7 +275,7 @@ class SmtpIngressIT {
                         + "MAIL FROM:<ceo@example.test>\r\nRCPT TO:<" + BOB + ">\r\nDATA\r\n"
                         + "Subject: forged\r\n\r\npay the invoice\r\n.\r\n").getBytes(StandardCharsets.US_ASCII));
 
-                client.reply().expect("554", "5.5.2");
+                client.reply().expect("554", "5.6.0");
                 assertThat(client.closedByServer()).isTrue();
             }
             assertThat(queue.messages()).isEmpty();

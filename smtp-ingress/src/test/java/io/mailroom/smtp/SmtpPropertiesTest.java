@@ -22,6 +22,13 @@ class SmtpPropertiesTest {
         assertThat(properties.maxMessageSize()).isEqualTo(DataSize.ofMegabytes(50));
         assertThat(properties.maxRecipients()).isEqualTo(1000);
         assertThat(properties.hostname()).isNotBlank();
+        assertThat(properties.maxErrors()).isEqualTo(20);
+        assertThat(properties.maxCommandsPerConnection()).isEqualTo(10_000);
+        assertThat(properties.maxMessagesPerHour()).isEqualTo(500);
+        assertThat(properties.authFailures().maxPerIp()).isEqualTo(10);
+        assertThat(properties.authFailures().block()).isEqualTo(java.time.Duration.ofMinutes(15));
+        assertThat(properties.spool().memoryThreshold()).isEqualTo(DataSize.ofKilobytes(256));
+        assertThat(properties.spool().enqueueMemoryOrDefault()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
     }
 
     @Test

@@ -5,6 +5,8 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.mailroom.queue.MailOptions;
+import io.mailroom.queue.MailOptions.RecipientOptions;
 import io.mailroom.queue.QueuedMail;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -35,7 +37,49 @@ public final class QueueFormat {
         mail.recipients().forEach(recipients::add);
         // ISO-8601 in UTC, nanoseconds kept: the delivery latency timer starts here
         envelope.put("receivedAt", mail.receivedAt().toString());
+        writeOptions(envelope, mail.options());
         return JSON.writeValueAsString(envelope);
+    }
+
+    /** Optional fields, written only when set, so that a message without them is what it always was. */
+    private static void writeOptions(ObjectNode envelope, MailOptions options) {
+        if (options.clientIp() != null) {
+            envelope.put("clientIp", options.clientIp());
+        }
+        if (options.authenticatedAs() != null) {
+            envelope.put("authenticatedAs", options.authenticatedAs());
+        }
+        if (options.smtpUtf8()) {
+            envelope.put("smtpUtf8", true);
+        }
+        if (options.bodyType() != null) {
+            envelope.put("body", options.bodyType());
+        }
+        if (options.dsnReturn() != null || options.dsnEnvelopeId() != null) {
+            ObjectNode dsn = envelope.putObject("dsn");
+            if (options.dsnReturn() != null) {
+                dsn.put("ret", options.dsnReturn());
+            }
+            if (options.dsnEnvelopeId() != null) {
+                dsn.put("envid", options.dsnEnvelopeId());
+            }
+        }
+        if (options.recipients().stream().anyMatch(recipient -> !recipient.equals(RecipientOptions.LOCAL))) {
+            ArrayNode recipients = envelope.putArray("recipientOptions");
+            for (RecipientOptions recipient : options.recipients()) {
+                ObjectNode node = recipients.addObject();
+                if (recipient.remote()) {
+                    node.put("remote", true);
+                }
+                if (!recipient.dsnNotify().isEmpty()) {
+                    ArrayNode notify = node.putArray("notify");
+                    recipient.dsnNotify().forEach(notify::add);
+                }
+                if (recipient.dsnOriginalRecipient() != null) {
+                    node.put("orcpt", recipient.dsnOriginalRecipient());
+                }
+            }
+        }
     }
 
     /**
@@ -90,7 +134,31 @@ public final class QueueFormat {
             throw new UnreadableMessageException("the message has no content");
         }
         return new QueuedMail(text(envelope, "id"), text(envelope, "traceId"), text(envelope, "envelopeFrom"),
-                recipients, receivedAt, content);
+                recipients, receivedAt, content, readOptions(envelope, recipients.size()));
+    }
+
+    private static MailOptions readOptions(JsonNode envelope, int recipientCount) {
+        JsonNode dsn = envelope.path("dsn");
+        List<RecipientOptions> recipients = new ArrayList<>();
+        JsonNode recipientOptions = envelope.get("recipientOptions");
+        if (recipientOptions != null) {
+            if (!recipientOptions.isArray() || recipientOptions.size() != recipientCount) {
+                throw new UnreadableMessageException("the envelope's recipientOptions do not match its recipients");
+            }
+            for (JsonNode node : recipientOptions.values()) {
+                List<String> notify = new ArrayList<>();
+                node.path("notify").values().forEach(value -> notify.add(value.asString()));
+                recipients.add(new RecipientOptions(node.path("remote").asBoolean(false), notify, optionalText(node, "orcpt")));
+            }
+        }
+        return new MailOptions(optionalText(envelope, "clientIp"), optionalText(envelope, "authenticatedAs"),
+                envelope.path("smtpUtf8").asBoolean(false), optionalText(envelope, "body"), optionalText(dsn, "ret"),
+                optionalText(dsn, "envid"), recipients);
+    }
+
+    private static String optionalText(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isString() ? value.stringValue() : null;
     }
 
     private static String text(JsonNode envelope, String field) {

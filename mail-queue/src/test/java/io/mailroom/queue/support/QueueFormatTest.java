@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.mailroom.queue.MailOptions;
 import io.mailroom.queue.QueuedMail;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -39,6 +40,31 @@ class QueueFormatTest {
         assertThat(read.recipients()).containsExactly("a@example.com", "\u00e9l\u00e8ve@example.fr");
         assertThat(read.receivedAt()).isEqualTo(MAIL.receivedAt());
         assertThat(read.content()).isEqualTo(MAIL.content());
+    }
+
+    @Test
+    void theSmtpTransactionsOptionsTravelAndComeBack() {
+        MailOptions options = new MailOptions("203.0.113.7", "alice@example.com", true, "8BITMIME", "HDRS", "QQ314159",
+                List.of(new MailOptions.RecipientOptions(true, List.of("SUCCESS", "FAILURE"), "rfc822;a@example.com"),
+                        MailOptions.RecipientOptions.LOCAL));
+        QueuedMail mail = new QueuedMail("m-2", "t-2", "alice@example.com", MAIL.recipients(), MAIL.receivedAt(), MAIL.content(), options);
+
+        String json = QueueFormat.envelopeJson(mail);
+        QueuedMail read = QueueFormat.read(1, json, mail.content());
+
+        assertThat(read.options()).isEqualTo(options);
+        JsonNode envelope = JsonMapper.builder().build().readTree(json);
+        assertThat(envelope.get("version").intValue()).as("optional fields keep format version 1").isEqualTo(1);
+        assertThat(envelope.get("recipientOptions").get(1).propertyNames()).isEmpty();
+    }
+
+    @Test
+    void anEnvelopeWithoutOptionsReadsAsNone() {
+        QueuedMail read = QueueFormat.read(1, """
+                {"version":1,"id":"x","traceId":"t","envelopeFrom":"","recipients":["a@b"],"receivedAt":"2024-01-01T00:00:00Z"}""",
+                MAIL.content());
+
+        assertThat(read.options()).isEqualTo(MailOptions.NONE);
     }
 
     @Test

@@ -1,8 +1,10 @@
 package io.mailroom.protocol.server;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import org.apache.james.protocols.api.Protocol;
 import org.apache.james.protocols.api.ProtocolSession;
+import org.apache.james.protocols.api.ProxyInformation;
 import org.apache.james.protocols.netty.BasicChannelInboundHandler;
 import org.apache.james.protocols.netty.Encryption;
 import org.apache.james.protocols.netty.ProtocolMDCContextFactory;
@@ -10,17 +12,19 @@ import org.slf4j.MDC;
 
 /**
  * James's protocol handler as it runs here: on a handler thread rather than the I/O thread (see
- * {@link ProtocolServer}), with a transport whose STARTTLS switch is safe there, and telling
- * {@link InboundBackpressure} when it is done with each line.
+ * {@link ProtocolServer}), with a transport whose STARTTLS switch is safe there, with the client address of the
+ * PROXY header from the start, and telling the {@link LineFramer} when it is done with each frame.
  */
 final class OffloadedCoreHandler extends BasicChannelInboundHandler {
 
-    private final InboundBackpressure backpressure;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OffloadedCoreHandler.class);
+
+    private final LineFramer framer;
 
     OffloadedCoreHandler(ProtocolMDCContextFactory mdcContextFactory, Protocol protocol, Encryption encryption,
-                         boolean proxyRequired, InboundBackpressure backpressure) {
+                         boolean proxyRequired, LineFramer framer) {
         super(mdcContextFactory, protocol, encryption, proxyRequired);
-        this.backpressure = backpressure;
+        this.framer = framer;
     }
 
     @Override
@@ -34,18 +38,37 @@ final class OffloadedCoreHandler extends BasicChannelInboundHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        int bytes = msg instanceof ByteBuf frame ? frame.readableBytes() : -1;
         try {
             super.channelRead(ctx, msg);
         } finally {
-            backpressure.processed(ctx.channel());
+            if (bytes >= 0) {
+                framer.processed(ctx.channel(), bytes);
+            }
             // Handler threads serve many connections in turn: nothing a hook put in the MDC may follow the
             // thread into another connection's log lines.
             MDC.clear();
         }
     }
 
+    /** A client that resets the connection is not an error of ours: no stack trace for it, just the close. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (cause instanceof java.io.IOException && !(cause instanceof io.netty.handler.codec.DecoderException)) {
+            log.debug("Connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+            return;
+        }
+        super.exceptionCaught(ctx, cause);
+    }
+
     @Override
     protected ProtocolSession createSession(ChannelHandlerContext ctx) {
-        return protocol.newSession(new StartTlsSafeTransport(ctx.channel(), secure, proxyRequired));
+        ProtocolSession session = protocol.newSession(new StartTlsSafeTransport(ctx.channel(), secure, proxyRequired));
+        ProxyInformation proxy = ctx.channel().attr(ConnectionGate.PROXY).get();
+        if (proxy != null) {
+            session.setProxyInformation(proxy);
+        }
+        return session;
     }
 }

@@ -1,6 +1,6 @@
 package io.mailroom.protocol.server;
 
-import java.util.Optional;
+import java.util.Set;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -10,50 +10,52 @@ import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.EventExecutorGroup;
 import org.apache.james.protocols.api.Protocol;
-import org.apache.james.protocols.netty.ChannelHandlerFactory;
-import org.apache.james.protocols.netty.ConnectionLimitUpstreamHandler;
-import org.apache.james.protocols.netty.ConnectionPerIpLimitUpstreamHandler;
 import org.apache.james.protocols.netty.Encryption;
 import org.apache.james.protocols.netty.HandlerConstants;
 import org.apache.james.protocols.netty.ProtocolMDCContextFactory;
-import org.apache.james.protocols.netty.TimeoutHandler;
 
 /**
- * One connection's pipeline, top-down: the connection tracker, connection limits, PROXY header, TLS (implicit TLS only; STARTTLS
- * adds it later), the line framer with its maximum length, back-pressure, chunked writes, the idle timeout,
- * and James's protocol handler on the handler executor. The handler names are James's
- * ({@link HandlerConstants}): James's transport and framer look handlers up by them.
+ * One connection's pipeline, top-down: the connection tracker, the PROXY header decoder, TLS (implicit TLS
+ * only; STARTTLS adds it later, first in the pipeline), the line framer (maximum line length, raw bytes,
+ * back-pressure), the connection gate (limits, PROXY client address), the TLS handshake meter, chunked writes,
+ * the idle timeout, and James's protocol handler on the handler executor. The handler names are James's
+ * ({@link HandlerConstants}) where James's transport looks handlers up by them.
  */
 @ChannelHandler.Sharable
 final class ProtocolChannelInitializer extends ChannelInitializer<SocketChannel> {
 
-    static final String BACKPRESSURE_HANDLER = "backpressure";
-
     private final Protocol protocol;
     private final Encryption encryption;
-    private final ChannelHandlerFactory framerFactory;
+    private final int maxLineLength;
+    private final String startTlsCommand;
+    private final Set<String> pauseFramingAfter;
     private final int idleTimeoutSeconds;
+    private final String idleTimeoutReply;
     private final boolean proxyRequired;
     private final ProtocolMDCContextFactory mdcContextFactory;
     private final EventExecutorGroup handlerExecutor;
-    // James's limit handlers count across connections, so one instance serves the whole listener.
-    private final Optional<ConnectionLimitUpstreamHandler> connectionLimit;
-    private final Optional<ConnectionPerIpLimitUpstreamHandler> connectionPerIpLimit;
+    // Shared by every connection of the listener: they count across connections.
+    private final ConnectionGate gate;
+    private final TlsHandshakeMeter tlsMeter;
     private final ConnectionTracker connections;
 
-    ProtocolChannelInitializer(Protocol protocol, Encryption encryption, ChannelHandlerFactory framerFactory,
-                               int idleTimeoutSeconds, int maxConnections, int maxConnectionsPerIp,
+    ProtocolChannelInitializer(Protocol protocol, Encryption encryption, int maxLineLength, String startTlsCommand,
+                               Set<String> pauseFramingAfter, int idleTimeoutSeconds, String idleTimeoutReply,
                                boolean proxyRequired, ProtocolMDCContextFactory mdcContextFactory,
-                               EventExecutorGroup handlerExecutor, ConnectionTracker connections) {
+                               EventExecutorGroup handlerExecutor, ConnectionGate gate, TlsHandshakeMeter tlsMeter,
+                               ConnectionTracker connections) {
         this.protocol = protocol;
         this.encryption = encryption;
-        this.framerFactory = framerFactory;
+        this.maxLineLength = maxLineLength;
+        this.startTlsCommand = startTlsCommand;
+        this.pauseFramingAfter = pauseFramingAfter;
         this.idleTimeoutSeconds = idleTimeoutSeconds;
+        this.idleTimeoutReply = idleTimeoutReply;
         this.proxyRequired = proxyRequired;
         this.mdcContextFactory = mdcContextFactory;
         this.handlerExecutor = handlerExecutor;
-        this.connectionLimit = ConnectionLimitUpstreamHandler.forCount(maxConnections);
-        this.connectionPerIpLimit = ConnectionPerIpLimitUpstreamHandler.forCount(maxConnectionsPerIp);
+        this.gate = gate;
+        this.tlsMeter = tlsMeter;
         this.connections = connections;
     }
 
@@ -61,22 +63,23 @@ final class ProtocolChannelInitializer extends ChannelInitializer<SocketChannel>
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast(ConnectionTracker.NAME, connections);
-        connectionLimit.ifPresent(handler -> pipeline.addLast(HandlerConstants.CONNECTION_LIMIT_HANDLER, handler));
-        connectionPerIpLimit.ifPresent(handler -> pipeline.addLast(HandlerConstants.CONNECTION_LIMIT_PER_IP_HANDLER, handler));
         if (proxyRequired) {
             pipeline.addLast(HandlerConstants.PROXY_HANDLER, new HAProxyMessageDecoder());
         }
         if (encryption != null && !encryption.isStartTLS()) {
             pipeline.addLast(HandlerConstants.SSL_HANDLER, encryption.sslHandler());
         }
-        pipeline.addLast(HandlerConstants.FRAMER, framerFactory.create(pipeline));
-        InboundBackpressure backpressure = new InboundBackpressure();
-        pipeline.addLast(BACKPRESSURE_HANDLER, backpressure);
+        LineFramer framer = new LineFramer(maxLineLength, startTlsCommand, pauseFramingAfter);
+        pipeline.addLast(HandlerConstants.FRAMER, framer);
+        pipeline.addLast(ConnectionGate.NAME, gate);
+        if (encryption != null) {
+            pipeline.addLast(TlsHandshakeMeter.NAME, tlsMeter);
+        }
         pipeline.addLast(HandlerConstants.CHUNK_HANDLER, new ChunkedWriteHandler());
         if (idleTimeoutSeconds > 0) {
-            pipeline.addLast(HandlerConstants.TIMEOUT_HANDLER, new TimeoutHandler(idleTimeoutSeconds));
+            pipeline.addLast(HandlerConstants.TIMEOUT_HANDLER, new IdleTimeout(idleTimeoutSeconds, idleTimeoutReply));
         }
         pipeline.addLast(handlerExecutor, HandlerConstants.CORE_HANDLER,
-                new OffloadedCoreHandler(mdcContextFactory, protocol, encryption, proxyRequired, backpressure));
+                new OffloadedCoreHandler(mdcContextFactory, protocol, encryption, proxyRequired, framer));
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,13 +26,11 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.NonStickyEventExecutorGroup;
 import io.netty.util.concurrent.UnorderedThreadPoolEventExecutor;
 import io.mailroom.protocol.tls.TlsMaterial;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.james.protocols.api.ClientAuth;
 import org.apache.james.protocols.api.Protocol;
-import org.apache.james.protocols.netty.AllButStartTlsLineChannelHandlerFactory;
-import org.apache.james.protocols.netty.ChannelHandlerFactory;
 import org.apache.james.protocols.netty.Encryption;
 import org.apache.james.protocols.netty.HandlerConstants;
-import org.apache.james.protocols.netty.LineDelimiterBasedChannelHandlerFactory;
 import org.apache.james.protocols.netty.ProtocolMDCContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +47,7 @@ import org.springframework.context.SmartLifecycle;
  * waits on mailbox-api therefore holds one handler thread, and neither the I/O thread nor the connections
  * that happen to share it. (A pinned executor group such as {@code DefaultEventExecutorGroup} would put every
  * connection that shares the blocked thread on hold.) While a connection's lines wait for the handler, reading
- * from it stops ({@link InboundBackpressure}).
+ * from it stops ({@link LineFramer}).
  *
  * <p><b>Life cycle.</b> A {@link SmartLifecycle}: declared as a bean it starts once the application context is
  * ready and stops first on shutdown. Stopping closes the listening socket, then closes each connection
@@ -65,8 +64,13 @@ public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
     private final Protocol protocol;
     private final InetSocketAddress address;
     private final Encryption encryption;
-    private final ChannelHandlerFactory framerFactory;
+    private final int maxLineLength;
+    private final String startTlsCommand;
+    private final Set<String> pauseFramingAfter;
     private final int idleTimeoutSeconds;
+    private final String idleTimeoutReply;
+    private final String tooManyConnectionsReply;
+    private final ProtocolMeters meters;
     private final int maxConnections;
     private final int maxConnectionsPerIp;
     private final int ioThreads;
@@ -87,11 +91,14 @@ public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
         this.protocol = builder.protocol;
         this.address = builder.address;
         this.encryption = encryption(builder.tlsMode, builder.tlsMaterial);
-        this.framerFactory = builder.tlsMode == TlsMode.STARTTLS
-                // Refuses commands pipelined behind STARTTLS (the CVE-2011-0411 class of injection).
-                ? new AllButStartTlsLineChannelHandlerFactory(builder.startTlsCommand.toLowerCase(Locale.ROOT), builder.maxLineLength)
-                : new LineDelimiterBasedChannelHandlerFactory(builder.maxLineLength);
+        this.maxLineLength = builder.maxLineLength;
+        // Commands pipelined behind STARTTLS are refused (the CVE-2011-0411 class of injection).
+        this.startTlsCommand = builder.tlsMode == TlsMode.STARTTLS ? builder.startTlsCommand : null;
+        this.pauseFramingAfter = builder.pauseFramingAfter;
         this.idleTimeoutSeconds = (int) builder.idleTimeout.toSeconds();
+        this.idleTimeoutReply = builder.idleTimeoutReply;
+        this.tooManyConnectionsReply = builder.tooManyConnectionsReply;
+        this.meters = new ProtocolMeters(builder.meterRegistry, builder.name);
         this.maxConnections = builder.maxConnections;
         this.maxConnectionsPerIp = builder.maxConnectionsPerIp;
         this.ioThreads = builder.ioThreads;
@@ -132,9 +139,10 @@ public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, BACKLOG)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ProtocolChannelInitializer(protocol, encryption, framerFactory, idleTimeoutSeconds,
-                        maxConnections, maxConnectionsPerIp, proxyRequired, mdcContextFactory, handlerExecutor,
-                        connections));
+                .childHandler(new ProtocolChannelInitializer(protocol, encryption, maxLineLength, startTlsCommand,
+                        pauseFramingAfter, idleTimeoutSeconds, idleTimeoutReply, proxyRequired, mdcContextFactory,
+                        handlerExecutor, new ConnectionGate(name, maxConnections, maxConnectionsPerIp, proxyRequired,
+                                tooManyConnectionsReply, meters), new TlsHandshakeMeter(meters), connections));
         try {
             serverChannel = bootstrap.bind(address).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
@@ -305,6 +313,10 @@ public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
         private String startTlsCommand;
         private int maxLineLength = 8192;
         private Duration idleTimeout = Duration.ofMinutes(5);
+        private String idleTimeoutReply;
+        private String tooManyConnectionsReply;
+        private Set<String> pauseFramingAfter = Set.of();
+        private MeterRegistry meterRegistry;
         private int maxConnections;
         private int maxConnectionsPerIp;
         private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -362,6 +374,44 @@ public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
                 throw new IllegalArgumentException("idleTimeout must not be negative");
             }
             this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /**
+         * What a connection hears before it is closed for being idle, e.g. SMTP's
+         * {@code 421 4.4.2 mx.example.com Idle timeout, closing connection}; null (the default) closes silently.
+         */
+        public Builder idleTimeoutReply(String line) {
+            this.idleTimeoutReply = line;
+            return this;
+        }
+
+        /**
+         * What a connection over {@link #maxConnections} or {@link #maxConnectionsPerIp} hears before it is closed,
+         * e.g. SMTP's {@code 421 4.7.0 mx.example.com Too many connections}; null (the default) closes silently.
+         */
+        public Builder tooManyConnectionsReply(String line) {
+            this.tooManyConnectionsReply = line;
+            return this;
+        }
+
+        /**
+         * Commands (first word of a line, any case) after which framing waits until the protocol handler has
+         * processed the line, so that the handler can say that raw bytes follow ({@link Framing#rawBytesFollow}):
+         * SMTP's {@code BDAT} (RFC 3030).
+         */
+        public Builder pauseFramingAfter(String... commands) {
+            this.pauseFramingAfter = java.util.Arrays.stream(commands).map(command -> command.toUpperCase(Locale.ROOT))
+                    .collect(java.util.stream.Collectors.toUnmodifiableSet());
+            return this;
+        }
+
+        /**
+         * Where the listener's meters go: {@code mailroom.connections.open}, {@code mailroom.connections} (by outcome)
+         * and {@code mailroom.tls.handshakes} (by protocol version), tagged {@code listener=<name>}. Default: nowhere.
+         */
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = meterRegistry;
             return this;
         }
 

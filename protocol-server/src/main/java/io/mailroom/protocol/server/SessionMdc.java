@@ -1,8 +1,5 @@
 package io.mailroom.protocol.server;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-
 import io.netty.channel.ChannelHandlerContext;
 import org.apache.james.protocols.api.Protocol;
 import org.apache.james.protocols.api.ProtocolSession;
@@ -10,7 +7,8 @@ import org.apache.james.protocols.netty.ProtocolMDCContextFactory;
 import org.apache.james.util.MDCBuilder;
 
 /**
- * What the protocol handler puts in the MDC of its log lines: protocol, client IP, session id, user.
+ * What the protocol handler puts in the MDC of its log lines: protocol, client IP (the one in the PROXY header
+ * when there is one), session id, user.
  *
  * <p>James's standard factory also adds the client's host name, which is a reverse DNS lookup on every
  * connection: a blocking call with no bound of ours. This one leaves it out. Protocols extend
@@ -22,18 +20,11 @@ public class SessionMdc implements ProtocolMDCContextFactory {
     public MDCBuilder onBound(Protocol protocol, ChannelHandlerContext ctx) {
         return MDCBuilder.create()
                 .addToContext(MDCBuilder.PROTOCOL, protocol.getName())
-                .addToContext(MDCBuilder.IP, ip(ctx.channel().remoteAddress()));
+                .addToContext(MDCBuilder.IP, ConnectionGate.ip(ConnectionGate.clientAddress(ctx.channel())));
     }
 
     @Override
     public MDCBuilder withContext(ProtocolSession session) {
         return ProtocolMDCContextFactory.from(session);
-    }
-
-    private static String ip(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return inet.getAddress().getHostAddress();
-        }
-        return String.valueOf(address);
     }
 }

@@ -1,25 +1,36 @@
 package io.mailroom.protocol.server;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.netty.Encryption;
 import org.apache.james.protocols.netty.HandlerConstants;
 import org.apache.james.protocols.netty.NettyProtocolTransport;
 
 /**
- * James's transport, with the STARTTLS switch made safe for a protocol handler that runs off the I/O thread.
+ * James's transport, with the STARTTLS switch made safe for a protocol handler that runs off the I/O thread,
+ * and with replies that can be held back for a while without holding a thread.
  *
  * <p>James writes the "ready to start TLS" reply and then adds the TLS handler to the pipeline. On the I/O
  * thread nothing can be read between the two; from another thread, the client's TLS hello could arrive
  * before the TLS handler is in place and be taken for a command. Doing both in one task on the channel's
  * event loop restores James's ordering: the reply goes out in clear text, and every byte read afterwards
  * passes through TLS.
+ *
+ * <p>{@link #delayReplies} holds back every reply (and a close) written before the delay ends, in order: a
+ * failed login is answered only after a pause, and the handler thread is free meanwhile.
  */
 final class StartTlsSafeTransport extends NettyProtocolTransport {
 
     private final Channel channel;
     private final Encryption encryption;
+    // guarded by this
+    private long delayedUntil;
+    private int delayedWrites;
 
     StartTlsSafeTransport(Channel channel, Encryption encryption, boolean proxyRequired) {
         super(channel, encryption, proxyRequired);
@@ -27,18 +38,58 @@ final class StartTlsSafeTransport extends NettyProtocolTransport {
         this.encryption = encryption;
     }
 
+    Channel channel() {
+        return channel;
+    }
+
+    /** Replies written from now until {@code delay} has passed go out when it has, in the order written. */
+    synchronized void delayReplies(Duration delay) {
+        delayedUntil = Math.max(delayedUntil, System.nanoTime() + delay.toNanos());
+    }
+
     @Override
     protected void writeToClient(byte[] bytes, ProtocolSession session, boolean startTLS) {
-        if (!startTLS) {
-            super.writeToClient(bytes, session, false);
+        if (startTLS) {
+            // The framer refuses anything after a STARTTLS line until injection detection is off; turning it off
+            // before handing over to the event loop makes the change visible to the I/O thread.
+            session.stopDetectingCommandInjection();
+            inOrder(() -> {
+                channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
+                channel.pipeline().addFirst(HandlerConstants.SSL_HANDLER, encryption.sslHandler());
+            }, true);
             return;
         }
-        // The framer refuses anything after a STARTTLS line until injection detection is off; turning it off
-        // before handing over to the event loop makes the change visible to the I/O thread.
-        session.stopDetectingCommandInjection();
-        channel.eventLoop().execute(() -> {
-            channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
-            channel.pipeline().addFirst(HandlerConstants.SSL_HANDLER, encryption.sslHandler());
-        });
+        inOrder(() -> channel.writeAndFlush(Unpooled.wrappedBuffer(bytes)), false);
+    }
+
+    @Override
+    protected void close() {
+        inOrder(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE), false);
+    }
+
+    private void inOrder(Runnable write, boolean onEventLoop) {
+        synchronized (this) {
+            long wait = delayedUntil - System.nanoTime();
+            if (wait > 0 || delayedWrites > 0) {
+                // Behind a delayed write, everything waits its turn: scheduled tasks with later or equal
+                // deadlines run after it.
+                delayedWrites++;
+                channel.eventLoop().schedule(() -> {
+                    try {
+                        write.run();
+                    } finally {
+                        synchronized (this) {
+                            delayedWrites--;
+                        }
+                    }
+                }, Math.max(0, wait), TimeUnit.NANOSECONDS);
+                return;
+            }
+        }
+        if (onEventLoop) {
+            channel.eventLoop().execute(write);
+        } else {
+            write.run();
+        }
     }
 }

@@ -17,7 +17,8 @@ import org.apache.james.protocols.api.handler.ProtocolHandlerChainImpl;
 /**
  * A tiny line protocol for testing the server wiring, in the James way (a handler chain with a connect
  * handler and a line handler): {@code PING}, {@code BLOCK} (waits until the test releases it),
- * {@code THREAD} (names the thread that runs the handler), {@code TLS?}, {@code STARTTLS}, {@code QUIT}.
+ * {@code THREAD} (names the thread that runs the handler), {@code TLS?}, {@code STARTTLS}, {@code QUIT}, {@code IP}
+ * (the client's address), {@code RAW n} (n bytes of data follow).
  */
 final class LineProtocol extends ProtocolImpl {
 
@@ -47,7 +48,11 @@ final class LineProtocol extends ProtocolImpl {
 
     private Response onLine(ProtocolSession session, byte[] bytes) {
         String line = new String(bytes, StandardCharsets.US_ASCII).trim();
+        if (line.toUpperCase().startsWith("RAW ")) {
+            return raw(session, Integer.parseInt(line.substring(4)));
+        }
         return switch (line.toUpperCase()) {
+            case "IP" -> new Line("+" + session.getRemoteAddress().getAddress().getHostAddress(), false);
             case "PING" -> new Line("+PONG", false);
             case "THREAD" -> new Line("+" + Thread.currentThread().getName(), false);
             case "TLS?" -> new Line("+" + session.isTLSStarted(), false);
@@ -64,6 +69,23 @@ final class LineProtocol extends ProtocolImpl {
             case "QUIT" -> new Line("+BYE", true);
             default -> new Line("-UNKNOWN " + line, false);
         };
+    }
+
+    /** {@code RAW n}: the next n bytes are data; answers with them, CR and LF spelled out. */
+    private Response raw(ProtocolSession session, int count) {
+        Framing.rawBytesFollow(session, count);
+        StringBuilder received = new StringBuilder();
+        int[] remaining = {count};
+        session.pushLineHandler((LineHandler<ProtocolSession>) (s, chunk) -> {
+            remaining[0] -= chunk.length;
+            received.append(new String(chunk, StandardCharsets.US_ASCII).replace("\r", "<CR>").replace("\n", "<LF>"));
+            if (remaining[0] > 0) {
+                return null;
+            }
+            s.popLineHandler();
+            return new Line("+GOT " + received, false);
+        });
+        return null;
     }
 
     record Line(String text, boolean isEndSession) implements Response {

@@ -133,7 +133,7 @@ class ProtocolServerIT {
         Client client = connect(server);
         client.expect("* ready");
 
-        int pings = InboundBackpressure.HIGH_WATER_MARK * 20;
+        int pings = LineFramer.HIGH_WATER_MARK * 20;
         client.write("BLOCK\r\n" + "PING\r\n".repeat(pings) + "THREAD\r\n");
         assertThat(protocol.blocked.await(10, TimeUnit.SECONDS)).isTrue();
         protocol.release.countDown();
@@ -210,6 +210,78 @@ class ProtocolServerIT {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 0);
         assertThat(client.readLine()).isNull();
+    }
+
+    @Test
+    void bytesAfterAPausingCommandReachTheHandlerAsTheyAreAndLinesResumeAfterThem() throws Exception {
+        ProtocolServer server = start(ProtocolServer.builder("raw", new LineProtocol()).pauseFramingAfter("raw"));
+        Client client = connect(server);
+        client.expect("* ready");
+
+        // Pipelined in one write: neither the bare LF inside the data nor the line ending it stops the data early.
+        client.write("RAW 10\r\nab\r\ncd\nefgPING\r\nRAW 3\r\nRAWPING\r\n");
+
+        client.expect("+GOT ab<CR><LF>cd<LF>efg");
+        client.expect("+PONG");
+        client.expect("+GOT RAW");
+        client.expect("+PONG");
+    }
+
+    @Test
+    void aRefusedConnectionHearsWhy() throws Exception {
+        ProtocolServer server = start(ProtocolServer.builder("refusing", new LineProtocol()).maxConnectionsPerIp(1)
+                .tooManyConnectionsReply("-ERR too many connections"));
+        Client first = connect(server);
+        first.expect("* ready");
+
+        Client second = connect(server);
+
+        second.expect("-ERR too many connections");
+        assertThat(second.readLine()).isNull();
+        first.send("PING").expect("+PONG");
+    }
+
+    @Test
+    void anIdleConnectionHearsGoodbye() throws Exception {
+        ProtocolServer server = start(ProtocolServer.builder("idle-reply", new LineProtocol()).idleTimeout(Duration.ofSeconds(1))
+                .idleTimeoutReply("-ERR idle"));
+        Client client = connect(server);
+        client.expect("* ready");
+
+        client.expect("-ERR idle");
+        assertThat(client.readLine()).isNull();
+    }
+
+    @Test
+    void behindAProxyTheClientIsTheOneInTheProxyHeaderForTheProtocolAndTheLimits() throws Exception {
+        ProtocolServer server = start(ProtocolServer.builder("proxied", new LineProtocol()).proxyRequired(true)
+                .maxConnectionsPerIp(1).tooManyConnectionsReply("-ERR too many connections"));
+
+        Client v1 = connect(server);
+        v1.write("PROXY TCP4 203.0.113.7 192.0.2.1 56324 25\r\n");
+        v1.expect("* ready");
+        v1.send("IP").expect("+203.0.113.7");
+
+        Client v2 = connect(server);
+        v2.socket.getOutputStream().write(proxyV2(new byte[] {(byte) 198, 51, 100, 9}, new byte[] {(byte) 192, 0, 2, 1}, 40000, 25));
+        v2.expect("* ready");
+        v2.send("IP").expect("+198.51.100.9");
+
+        Client again = connect(server);
+        again.write("PROXY TCP4 203.0.113.7 192.0.2.1 56325 25\r\n");
+        again.expect("-ERR too many connections");
+        assertThat(again.readLine()).isNull();
+    }
+
+    /** A PROXY protocol v2 header for TCP over IPv4 (HAProxy's proxy-protocol.txt, section 2.2). */
+    static byte[] proxyV2(byte[] source, byte[] destination, int sourcePort, int destinationPort) {
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(16 + 12);
+        header.put(new byte[] {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A});
+        header.put((byte) 0x21); // version 2, PROXY
+        header.put((byte) 0x11); // TCP over IPv4
+        header.putShort((short) 12);
+        header.put(source).put(destination).putShort((short) sourcePort).putShort((short) destinationPort);
+        return header.array();
     }
 
     private ProtocolServer start(ProtocolServer.Builder builder) {

@@ -5,6 +5,7 @@ import io.mailroom.mailbox.client.AuthenticationFailedException;
 import io.mailroom.mailbox.client.MailboxApiClient;
 import io.mailroom.mailbox.client.MailboxApiException;
 import io.mailroom.mailbox.client.MailboxApiUnavailableException;
+import io.mailroom.protocol.server.Framing;
 import io.mailroom.smtp.SmtpReply;
 import org.apache.james.core.Username;
 import org.apache.james.protocols.api.OidcSASLConfiguration;
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Checks AUTH PLAIN / LOGIN credentials (RFC 4954) with mailbox-api; the user name is the full address.
  * Success makes the session authenticated as the account's address (235 2.7.0); wrong credentials give
- * 535 5.7.8, a lockout or an unreachable mailbox-api 454 4.7.0.
+ * 535 5.7.8, a lockout or an unreachable mailbox-api 454 4.7.0. Failures are answered after a pause (without
+ * holding a thread), and too many of them from one address or for one account block AUTH there for a while
+ * ({@link AuthThrottle}).
  */
 public final class MailboxApiAuthHook implements AuthHook {
 
@@ -25,9 +28,13 @@ public final class MailboxApiAuthHook implements AuthHook {
     static final String PROTOCOL = "smtp";
 
     private final MailboxApiClient mailboxApi;
+    private final AuthThrottle throttle;
+    private final SmtpMetrics metrics;
 
-    public MailboxApiAuthHook(MailboxApiClient mailboxApi) {
+    public MailboxApiAuthHook(MailboxApiClient mailboxApi, AuthThrottle throttle, SmtpMetrics metrics) {
         this.mailboxApi = mailboxApi;
+        this.throttle = throttle;
+        this.metrics = metrics;
     }
 
     @Override
@@ -37,17 +44,28 @@ public final class MailboxApiAuthHook implements AuthHook {
             return SmtpReply.ENCRYPTION_REQUIRED.hookResult();
         }
         String remoteIp = session.getRemoteAddress().getAddress().getHostAddress();
+        if (throttle.blocked(remoteIp, username.asString())) {
+            log.info("Authentication of {} from {} refused: too many failures", username.asString(), remoteIp);
+            metrics.authFailed("blocked");
+            Framing.delayReplies(session, throttle.delay());
+            return SmtpReply.AUTHENTICATION_BLOCKED.hookResult();
+        }
         try {
             AuthenticatedAccount account = mailboxApi.authenticate(username.asString(), password, PROTOCOL, remoteIp);
             session.setUsername(Username.of(account.address()));
             session.setRelayingAllowed(true);
+            throttle.succeeded(username.asString());
             log.info("Authenticated {} from {}", account.address(), remoteIp);
             return SmtpReply.AUTHENTICATED.hookResult();
         } catch (AuthenticationFailedException e) {
             log.info("Authentication failed for {} from {}{}", username.asString(), remoteIp, e.temporary() ? " (locked out for now)" : "");
+            throttle.failed(remoteIp, username.asString());
+            metrics.authFailed(e.temporary() ? "locked" : "invalid");
+            Framing.delayReplies(session, throttle.delay());
             return e.temporary() ? SmtpReply.AUTHENTICATION_UNAVAILABLE.hookResult() : SmtpReply.AUTHENTICATION_FAILED.hookResult();
         } catch (MailboxApiUnavailableException e) {
             log.warn("Cannot check credentials of {}: mailbox-api unavailable ({})", username.asString(), e.getMessage());
+            metrics.authFailed("unavailable");
             return SmtpReply.AUTHENTICATION_UNAVAILABLE.hookResult();
         } catch (MailboxApiException e) {
             log.error("mailbox-api refused the credential check for {}: {} {}", username.asString(), e.status(), e.code(), e);

@@ -24,8 +24,9 @@ import javax.net.ssl.SSLSession;
  * <p>The "with" keyword follows RFC 3848 (ESMTP, plus S for TLS and A for authentication). The client's
  * address is given as an address literal only: a reverse DNS lookup would be a blocking call per message.
  * The recipient is named only when there is one, so that a copy for one recipient does not list the others.
+ * RFC 3848 / RFC 6531 4.3: "with" is ESMTP, ESMTPS, ESMTPA, ESMTPSA, or UTF8SMTP… in SMTPUTF8 transactions.
  */
-record ReceivedHeader(String heloName, String clientIp, String serverName, boolean esmtp,
+record ReceivedHeader(String heloName, String clientIp, String serverName, boolean esmtp, boolean smtpUtf8,
                       Optional<SSLSession> tls, Optional<String> authenticatedUser, String id,
                       List<String> recipients, ZonedDateTime receivedAt) {
 
@@ -38,7 +39,8 @@ record ReceivedHeader(String heloName, String clientIp, String serverName, boole
         if (!esmtp) {
             return "SMTP";
         }
-        return "ESMTP" + (tls.isPresent() ? "S" : "") + (authenticatedUser.isPresent() ? "A" : "");
+        // RFC 6531 4.3: UTF8SMTP for a transaction that used SMTPUTF8.
+        return (smtpUtf8 ? "UTF8SMTP" : "ESMTP") + (tls.isPresent() ? "S" : "") + (authenticatedUser.isPresent() ? "A" : "");
     }
 
     String render() {
@@ -60,7 +62,7 @@ record ReceivedHeader(String heloName, String clientIp, String serverName, boole
     }
 
     byte[] bytes() {
-        // The EHLO name and the addresses are ASCII after sanitising; SMTPUTF8 is not offered.
+        // The EHLO name is ASCII after sanitising; addresses are UTF-8 only in SMTPUTF8 transactions (RFC 6532).
         return render().getBytes(StandardCharsets.UTF_8);
     }
 

@@ -7,26 +7,30 @@ import java.util.List;
 import io.mailroom.mailbox.client.MailboxApiClient;
 import io.mailroom.queue.MailQueue;
 import io.mailroom.smtp.SmtpProperties;
+import io.mailroom.smtp.hook.AuthThrottle;
+import io.mailroom.smtp.hook.EnqueueMemory;
 import io.mailroom.smtp.hook.EnqueueMessageHook;
 import io.mailroom.smtp.hook.LocalRecipientHook;
 import io.mailroom.smtp.hook.MailboxApiAuthHook;
 import io.mailroom.smtp.hook.RecipientDirectory;
 import io.mailroom.smtp.hook.RequireAuthenticationHook;
+import io.mailroom.smtp.hook.SenderAddresses;
+import io.mailroom.smtp.hook.SenderOwnershipHook;
+import io.mailroom.smtp.hook.SendingRate;
+import io.mailroom.smtp.hook.SendingRateHook;
+import io.mailroom.smtp.hook.SmtpMetrics;
 import io.mailroom.smtp.hook.SmtpSmugglingGuard;
 import io.mailroom.smtp.hook.TransactionId;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.james.metrics.api.MetricFactory;
-import org.apache.james.protocols.api.handler.CommandDispatcher;
 import org.apache.james.protocols.api.handler.CommandHandlerResultLogger;
 import org.apache.james.protocols.api.handler.ProtocolHandler;
 import org.apache.james.protocols.api.handler.WiringException;
 import org.apache.james.protocols.smtp.SMTPProtocol;
 import org.apache.james.protocols.smtp.SMTPProtocolHandlerChain;
-import org.apache.james.protocols.smtp.SMTPSession;
-import org.apache.james.protocols.smtp.core.DataLineMessageHookHandler;
 import org.apache.james.protocols.smtp.core.ExpnCmdHandler;
 import org.apache.james.protocols.smtp.core.HeloCmdHandler;
 import org.apache.james.protocols.smtp.core.HelpCmdHandler;
-import org.apache.james.protocols.smtp.core.MailCmdHandler;
 import org.apache.james.protocols.smtp.core.NoopCmdHandler;
 import org.apache.james.protocols.smtp.core.QuitCmdHandler;
 import org.apache.james.protocols.smtp.core.RcptCmdHandler;
@@ -42,56 +46,72 @@ import org.apache.james.protocols.smtp.core.log.HookResultLogger;
 /**
  * Assembles James's SMTP handler chain for each kind of listener, with Mailroom's policies as hooks.
  *
- * <p>The chain is James's default one with two handlers left out: James's Received header (Mailroom writes
- * its own, see {@link EnqueueMessageHook}; James's looks up the client's host name in DNS on every message)
- * and the postmaster/abuse rule that accepts those local parts at <em>any</em> domain, which on MX would
- * relay. Hooks run in the order listed; within a command the first hook that answers decides.
+ * <p>The chain is James's default one with these changes: Mailroom's own Received header (James's looks up the
+ * client's host name in DNS on every message), no postmaster/abuse rule (it accepts those local parts at
+ * <em>any</em> domain, which on MX would relay), message data spooled rather than held in memory, and the
+ * extensions James lacks (SMTPUTF8, CHUNKING/BDAT, DSN, enhanced status codes on every reply). Hooks run in
+ * the order listed; within a command the first hook that answers decides.
  */
 public final class SmtpProtocols {
 
     private final MetricFactory metricFactory;
+    private final MeterRegistry meterRegistry;
     private final MailboxApiClient mailboxApi;
     private final MailQueue queue;
     private final SmtpProperties properties;
     private final RecipientDirectory recipients;
     private final MessageBuffer messageBuffer;
+    private final EnqueueMemory enqueueMemory;
+    private final SendingRate sendingRate;
+    private final AuthThrottle authThrottle;
+    private final SenderAddresses senderAddresses;
     private final Clock clock;
 
-    public SmtpProtocols(MetricFactory metricFactory, MailboxApiClient mailboxApi, MailQueue queue,
-                         SmtpProperties properties, MessageBuffer messageBuffer, Clock clock) {
+    public SmtpProtocols(MetricFactory metricFactory, MeterRegistry meterRegistry, MailboxApiClient mailboxApi,
+                         MailQueue queue, SmtpProperties properties, MessageBuffer messageBuffer,
+                         SenderAddresses senderAddresses, Clock clock) {
         this.metricFactory = metricFactory;
+        this.meterRegistry = meterRegistry;
         this.mailboxApi = mailboxApi;
         this.queue = queue;
         this.properties = properties;
         this.messageBuffer = messageBuffer;
+        this.senderAddresses = senderAddresses;
         this.clock = clock;
         this.recipients = new RecipientDirectory(mailboxApi, properties.recipientCache().timeToLive(),
                 properties.recipientCache().maxEntries());
+        this.enqueueMemory = new EnqueueMemory(properties.spool().enqueueMemoryOrDefault(), properties.spool().enqueueWait());
+        this.sendingRate = new SendingRate(properties.maxMessagesPerHour(), clock);
+        SmtpProperties.AuthFailures auth = properties.authFailures();
+        this.authThrottle = new AuthThrottle(auth.maxPerIp(), auth.maxPerAccount(), auth.delay(), auth.block());
     }
 
     public SMTPProtocol protocol(SmtpListener listener) {
+        SmtpMetrics metrics = new SmtpMetrics(meterRegistry, listener.serverName());
         SMTPProtocolHandlerChain chain = new SMTPProtocolHandlerChain(metricFactory, false);
-        chain.addAll(handlers(listener));
-        chain.addAll(hooks(listener));
+        chain.addAll(handlers(listener, metrics));
+        chain.addAll(hooks(listener, metrics));
         try {
             chain.wireExtensibleHandlers();
         } catch (WiringException e) {
             throw new IllegalStateException("cannot assemble the SMTP handler chain for " + listener, e);
         }
-        return new SMTPProtocol(chain, new SmtpListenerConfiguration(listener, properties.hostname(),
+        return new MailroomSmtpProtocol(chain, new SmtpListenerConfiguration(listener, properties.hostname(),
                 properties.maxMessageSize().toBytes()));
     }
 
-    private List<ProtocolHandler> handlers(SmtpListener listener) {
+    private List<ProtocolHandler> handlers(SmtpListener listener, SmtpMetrics metrics) {
+        DataEndHandler dataEnd = new DataEndHandler();
         List<ProtocolHandler> handlers = new ArrayList<>(List.of(
-                new CommandDispatcher<SMTPSession>(),
+                new SmtpCommandDispatcher(properties.maxCommandsPerConnection()),
                 new WelcomeMessageHandler(),
                 new EhloCmdHandler(metricFactory),
                 new HeloCmdHandler(metricFactory),
                 new StartTlsCmdHandler(),
-                new MailCmdHandler(metricFactory),
+                new SmtpMailCmdHandler(metricFactory),
                 new RcptCmdHandler(metricFactory),
-                new BufferingDataCmdHandler(metricFactory, messageBuffer),
+                new SmtpDataCmdHandler(metricFactory, messageBuffer),
+                new BdatCmdHandler(messageBuffer, dataEnd, properties.maxMessageSize().toBytes()),
                 new RsetCmdHandler(),
                 new NoopCmdHandler(),
                 new QuitCmdHandler(metricFactory),
@@ -99,10 +119,11 @@ public final class SmtpProtocols {
                 new VrfyCmdHandler(),
                 new ExpnCmdHandler(),
                 // Data line filters, in the order each line passes them:
-                new SmtpSmugglingGuard(),
-                new MessageSizeLimit(),
-                new DataLineMessageHookHandler(),
+                new SmtpSmugglingGuard(metrics),
+                new MessageSizeLimit(metrics),
+                dataEnd,
                 new UnknownCmdHandler(metricFactory),
+                new SmtpReplyPolicy(properties.maxErrors()),
                 new CommandHandlerResultLogger(),
                 new HookResultLogger()));
         if (listener.submission()) {
@@ -112,24 +133,29 @@ public final class SmtpProtocols {
         return handlers;
     }
 
-    private List<ProtocolHandler> hooks(SmtpListener listener) {
+    private List<ProtocolHandler> hooks(SmtpListener listener, SmtpMetrics metrics) {
         MaxRcptHandler maxRecipients = new MaxRcptHandler();
         maxRecipients.setMaxRcpt(properties.maxRecipients());
         List<ProtocolHandler> hooks = new ArrayList<>();
+        // EHLO, MAIL parameters, disconnect
+        hooks.add(new EsmtpParameters());
         // MAIL
         if (listener.submission()) {
             hooks.add(new RequireAuthenticationHook());
+            hooks.add(new SenderOwnershipHook(senderAddresses));
+            hooks.add(new SendingRateHook(sendingRate, metrics));
         }
         hooks.add(new TransactionId());
         // RCPT: the limit first, because an accepting hook ends the RCPT hooks.
         hooks.add(maxRecipients);
-        hooks.add(listener.submission() ? LocalRecipientHook.forSubmission(recipients) : LocalRecipientHook.forMx(recipients));
+        hooks.add(listener.submission() ? LocalRecipientHook.forSubmission(recipients, metrics)
+                : LocalRecipientHook.forMx(recipients, metrics));
         // AUTH
         if (listener.submission()) {
-            hooks.add(new MailboxApiAuthHook(mailboxApi));
+            hooks.add(new MailboxApiAuthHook(mailboxApi, authThrottle, metrics));
         }
         // end of DATA: after MessageSizeLimit's own message hook, which refuses oversized messages
-        hooks.add(new EnqueueMessageHook(queue, properties.hostname(), clock));
+        hooks.add(new EnqueueMessageHook(queue, properties.hostname(), clock, enqueueMemory, sendingRate, metrics));
         return hooks;
     }
 }

@@ -15,7 +15,7 @@ class ReceivedHeaderTest {
 
     @Test
     void namesTheClientTheServerTheIdAndTheOnlyRecipient() {
-        ReceivedHeader header = new ReceivedHeader("client.example.org", "192.0.2.1", "mx.example.com", true,
+        ReceivedHeader header = new ReceivedHeader("client.example.org", "192.0.2.1", "mx.example.com", true, false,
                 Optional.empty(), Optional.empty(), "q1", List.of("bob@example.com"), WHEN);
 
         assertThat(header.render()).isEqualTo("Received: from client.example.org ([192.0.2.1])\r\n"
@@ -25,7 +25,7 @@ class ReceivedHeaderTest {
 
     @Test
     void doesNotListSeveralRecipients() {
-        ReceivedHeader header = new ReceivedHeader("client.example.org", "192.0.2.1", "mx.example.com", true,
+        ReceivedHeader header = new ReceivedHeader("client.example.org", "192.0.2.1", "mx.example.com", true, false,
                 Optional.empty(), Optional.empty(), "q1", List.of("bob@example.com", "carol@example.com"), WHEN);
 
         assertThat(header.render()).doesNotContain("bob@").endsWith("\r\n\t; Tue, 7 Jan 2025 10:00:00 +0000\r\n");
@@ -41,23 +41,32 @@ class ReceivedHeaderTest {
 
     @Test
     void anEhloArgumentCannotBreakTheHeader() {
-        ReceivedHeader header = new ReceivedHeader("evil\r\nBcc: x (y)", "192.0.2.1", "mx.example.com", true,
+        ReceivedHeader header = new ReceivedHeader("evil\r\nBcc: x (y)", "192.0.2.1", "mx.example.com", true, false,
                 Optional.empty(), Optional.empty(), "q1", List.of(), WHEN);
 
         assertThat(header.render()).startsWith("Received: from evilBcc:xy ([192.0.2.1])\r\n\tby ");
-        assertThat(new ReceivedHeader("", "192.0.2.1", "mx", true, Optional.empty(), Optional.empty(), "q1", List.of(), WHEN).render())
+        assertThat(new ReceivedHeader("", "192.0.2.1", "mx", true, false, Optional.empty(), Optional.empty(), "q1", List.of(), WHEN).render())
                 .startsWith("Received: from unknown ([192.0.2.1])");
     }
 
     @Test
     void anIpv6ClientIsAnIpv6AddressLiteral() {
-        ReceivedHeader header = new ReceivedHeader("client.example.org", "2001:db8:0:0:0:0:0:1", "mx", true,
+        ReceivedHeader header = new ReceivedHeader("client.example.org", "2001:db8:0:0:0:0:0:1", "mx", true, false,
                 Optional.empty(), Optional.empty(), "q1", List.of(), WHEN);
 
         assertThat(header.render()).startsWith("Received: from client.example.org ([IPv6:2001:db8:0:0:0:0:0:1])\r\n");
     }
 
+    @Test
+    void anSmtpUtf8TransactionIsUtf8Smtp() {
+        ReceivedHeader header = new ReceivedHeader("c", "192.0.2.1", "mx", true, true, Optional.empty(),
+                Optional.of("jos\u00e9@example.com"), "q1", List.of("\u00fcser@example.com"), WHEN);
+
+        assertThat(header.protocol()).isEqualTo("UTF8SMTPA");
+        assertThat(new String(header.bytes(), java.nio.charset.StandardCharsets.UTF_8)).contains("for <\u00fcser@example.com>");
+    }
+
     private static ReceivedHeader header(boolean esmtp, Optional<String> user) {
-        return new ReceivedHeader("c", "192.0.2.1", "mx", esmtp, Optional.empty(), user, "q1", List.of("b@x"), WHEN);
+        return new ReceivedHeader("c", "192.0.2.1", "mx", esmtp, false, Optional.empty(), user, "q1", List.of("b@x"), WHEN);
     }
 }

@@ -49,6 +49,38 @@ public final class SmtpClient implements AutoCloseable {
         return new SmtpClient(socket);
     }
 
+    /**
+     * Connects to a listener that expects a PROXY protocol header, claims to be {@code sourceIp}, then speaks
+     * TLS from the first byte after the header (implicit TLS behind a load balancer).
+     */
+    public static SmtpClient connectTlsBehindProxy(int port, String sourceIp) throws Exception {
+        Socket plain = new Socket("127.0.0.1", port);
+        plain.setSoTimeout(15_000);
+        plain.getOutputStream().write(("PROXY TCP4 " + sourceIp + " 127.0.0.1 40000 " + port + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        plain.getOutputStream().flush();
+        SSLSocket socket = (SSLSocket) trustingContext().getSocketFactory().createSocket(plain, "localhost", port, true);
+        socket.setSoTimeout(15_000);
+        socket.startHandshake();
+        return new SmtpClient(socket);
+    }
+
+    /** Connects to a listener that expects a PROXY protocol header, and sends {@code header} first. */
+    public static SmtpClient connectWithHeader(int port, byte[] header) throws IOException {
+        SmtpClient client = connect(port);
+        client.write(header);
+        return client;
+    }
+
+    /** Sends one command line in UTF-8 (SMTPUTF8, RFC 6531) and reads the reply. */
+    public Reply commandUtf8(String line) throws IOException {
+        write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        return reply();
+    }
+
+    public void setTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
     private void use(Socket socket) throws IOException {
         this.socket = socket;
         this.in = new BufferedInputStream(socket.getInputStream());
@@ -63,6 +95,14 @@ public final class SmtpClient implements AutoCloseable {
 
     public void send(String line) throws IOException {
         write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Writes without flushing (through a buffer), for streaming large messages. */
+    public void writeUnflushed(byte[] bytes) throws IOException {
+        if (!(out instanceof java.io.BufferedOutputStream)) {
+            out = new java.io.BufferedOutputStream(out, 64 * 1024);
+        }
+        out.write(bytes);
     }
 
     public void write(byte[] bytes) throws IOException {
@@ -189,6 +229,11 @@ public final class SmtpClient implements AutoCloseable {
         /** The EHLO keywords (every line but the first), e.g. "STARTTLS", "SIZE 65536", "AUTH LOGIN PLAIN". */
         public List<String> extensions() {
             return lines.stream().skip(1).map(line -> line.substring(4)).toList();
+        }
+
+        /** True when every line carries an enhanced status code after the reply code (RFC 2034). */
+        public boolean hasEnhancedCode() {
+            return lines.stream().allMatch(line -> line.matches("\\d{3}[ -][245]\\.\\d{1,3}\\.\\d{1,3}( .*)?"));
         }
 
         public Reply expect(String code) {

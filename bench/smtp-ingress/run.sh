@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# bench/smtp-ingress/run.sh - smtp-ingress against Postfix: messages per second accepted and the time from
+# DATA to 250, the same load on both, alternately, then medians and the Mailroom/Postfix ratio.
+#
+#   bench/smtp-ingress/run.sh [--rounds N] [--sessions N] [--messages N] [--size BYTES] [--per-connection N]
+#                             [--queue postgres|rabbitmq] [--sides postfix,mailroom] [--pipelining] [--skip-build] [--out DIR]
+#   env SMTP_ARGS: more arguments for smtp-ingress (e.g. --mailroom.queue.postgres.max-pool-size=20);
+#       SMTP_JAVA_OPTS: JVM options for it (e.g. -XX:StartFlightRecording=filename=/tmp/smtp.jfr,settings=profile)
+#   defaults: 3 rounds, 20 sessions, 4000 messages per run, 4096 B, 10 messages per connection, postgres queue
+#
+# Mailroom side: mailbox-api and smtp-ingress (the exec jars, 512 MB heap each) on free high ports, a fresh
+# PostgreSQL database on 127.0.0.1:5432 for mailbox-api and the PostgreSQL queue (or RabbitMQ on
+# 127.0.0.1:5672), one domain and account provisioned over the admin API; the load goes to the MX listener,
+# and every 250 means the message is committed on the queue. Postfix side: the anchor from
+# /work/shared/anchors (set up if it is not running), which accepts into its own queue and delivers to
+# Dovecot meanwhile. Load: SmtpLoad.java beside this script (see its comment). Postfix's smtp-source
+# (the issue's suggested tool) runs once against each side too, for a second opinion on msg/s.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+ANCHORS=${ANCHORS:-/work/shared/anchors}
+JDK=/usr/lib/jvm/temurin-25-jdk-amd64
+JAVA=${JAVA:-$JDK/bin/java}
+export JAVA_HOME=${JAVA_HOME:-$JDK}
+
+PIPELINING=""; SIDES="postfix mailroom"; ROUNDS=3; SESSIONS=20; MESSAGES=4000; SIZE=4096; PER_CONNECTION=10; QUEUE=postgres; SKIP_BUILD=0; OUT=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --sessions) SESSIONS=$2; shift 2 ;;
+    --messages) MESSAGES=$2; shift 2 ;;
+    --size) SIZE=$2; shift 2 ;;
+    --per-connection) PER_CONNECTION=$2; shift 2 ;;
+    --queue) QUEUE=$2; shift 2 ;;
+    --sides) SIDES=${2//,/ }; shift 2 ;;
+    --pipelining) PIPELINING=pipelining; shift ;;
+    --skip-build) SKIP_BUILD=1; shift ;;
+    --out) OUT=$2; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 64 ;;
+  esac
+done
+OUT=${OUT:-$ROOT/bench/results/smtp-ingress-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd)
+exec > >(tee -a "$OUT/run.log") 2>&1
+say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+
+export QUEUE SKIP_BUILD
+source "$HERE/lib.sh"
+if ! (exec 3<>/dev/tcp/127.0.0.1/10025) 2>/dev/null; then
+  say "starting the Postfix anchor"
+  bash "$ANCHORS/setup-anchors.sh" > "$OUT/anchors.log" 2>&1 || { say "anchor setup failed: see $OUT/anchors.log"; exit 1; }
+fi
+start_mailroom || exit 1
+
+load() {  # port label messages
+  "$JAVA" "$HERE/SmtpLoad.java" "$1" "$2" "$SESSIONS" "$3" "$SIZE" "$PER_CONNECTION" user1@example.test $PIPELINING
+}
+say "warm-up (500 messages each side)"
+load "$MX_PORT" warmup-mailroom 500 | tee -a "$OUT/warmup.txt"
+load 10025 warmup-postfix 500 | tee -a "$OUT/warmup.txt"
+
+: > "$OUT/results.txt"
+for round in $(seq 1 "$ROUNDS"); do
+  for side in $SIDES; do
+    port=10025; [ "$side" = mailroom ] && port=$MX_PORT
+    say "round $round: $side"
+    load "$port" "$side" "$MESSAGES" | tee -a "$OUT/results.txt"
+  done
+done
+say "smtp-source, once per side ($MESSAGES messages, $SESSIONS sessions)"
+bash "$ANCHORS/bench-smtp.sh" 10025 postfix-smtp-source "$SESSIONS" "$MESSAGES" "$SIZE" 2>&1 | tail -1 | tee "$OUT/smtp-source.txt"
+bash "$ANCHORS/bench-smtp.sh" "$MX_PORT" mailroom-smtp-source "$SESSIONS" "$MESSAGES" "$SIZE" 2>&1 | tail -1 | tee -a "$OUT/smtp-source.txt"
+RSS=$(ps -o rss= -p "$SMTP_PID" 2>/dev/null | tr -d ' ')
+
+rm -rf "$OUT/jars"
+python3 - "$OUT/results.txt" "$SESSIONS" "$MESSAGES" "$SIZE" "$PER_CONNECTION" "$QUEUE" "${RSS:-0}" "$PIPELINING" <<'PY' | tee "$OUT/summary.txt"
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) == 10 and f[0] == "RESULT":
+        rows.setdefault(f[1], []).append([float(x) for x in f[2:]])
+sessions, messages, size, per, queue, rss = sys.argv[2:8]
+pipe = ", pipelining" if len(sys.argv) > 8 and sys.argv[8] else ""
+print(f"smtp-ingress vs Postfix: {messages} messages of {size} B per run, {sessions} sessions, {per} per connection{pipe}, "
+      f"Mailroom on the {queue} queue; medians of {len(rows.get('mailroom', []))} runs per side")
+print(f"{'side':10} {'accepted':>9} {'failed':>7} {'msg/s':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8}")
+med = {}
+for side in ("postfix", "mailroom"):
+    runs = rows.get(side, [])
+    if not runs:
+        continue
+    m = [statistics.median(r[i] for r in runs) for i in range(8)]
+    med[side] = m
+    print(f"{side:10} {m[0]:9.0f} {m[1]:7.0f} {m[3]:8.1f} {m[4]:8.2f} {m[5]:8.2f} {m[6]:8.2f}")
+if len(med) == 2:
+    p, q = med["postfix"], med["mailroom"]
+    print(f"ratio Mailroom/Postfix: msg/s {q[3] / p[3]:.2f}x   p50 {q[4] / p[4]:.2f}x   p99 {q[6] / p[6]:.2f}x  (latency: lower is better)")
+print(f"smtp-ingress resident memory after the runs: {int(rss) // 1024} MB")
+PY

@@ -37,6 +37,11 @@ final class SuiteFixture implements AutoCloseable {
     }
 
     static SuiteFixture start(QueueKind kind, String name) throws IOException {
+        return start(kind, name, Map.of());
+    }
+
+    /** As {@link #start(QueueKind, String)}, with more properties for every service. */
+    static SuiteFixture start(QueueKind kind, String name, Map<String, String> extraProperties) throws IOException {
         Path home = Path.of(System.getProperty("mailroom.home", "..")).toAbsolutePath().normalize();
         Path data = home.resolve("e2e-tests/target/e2e").resolve(name);
         Files.createDirectories(data);
@@ -60,9 +65,19 @@ final class SuiteFixture implements AutoCloseable {
                 mailboxDb.jdbcUrl(), mailboxDb.username(), mailboxDb.password(), queue,
                 adminToken, token(),
                 List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
-                Map.of("mailroom.pop3.allow-plaintext-auth", "true",
-                        "mailroom.imap.allow-plaintext-auth", "true"));
+                withDefaults(extraProperties));
         return new SuiteFixture(Suite.start(settings), proxy, adminToken);
+    }
+
+    private static Map<String, String> withDefaults(Map<String, String> extraProperties) {
+        Map<String, String> properties = new java.util.HashMap<>(Map.of(
+                "mailroom.pop3.allow-plaintext-auth", "true",
+                "mailroom.imap.allow-plaintext-auth", "true",
+                // A claim whose answer is lost when the queue's database goes away leaves the row
+                // leased until the lease expires; keep that short enough for a test to wait out.
+                "mailroom.queue.postgres.visibility-timeout", "15s"));
+        properties.putAll(extraProperties);
+        return properties;
     }
 
     private static String token() {

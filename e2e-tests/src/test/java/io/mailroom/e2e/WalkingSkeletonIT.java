@@ -201,7 +201,7 @@ abstract class WalkingSkeletonIT {
 
     private JsonNode awaitInbox(String address, int count) {
         JsonNode[] items = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
             items[0] = rest.inboxMessages(address);
             assertThat(items[0].size()).isEqualTo(count);
         });

@@ -1,0 +1,140 @@
+package io.mailroom.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+
+/** The parts of the load generator whose mistakes would silently skew a figure. */
+class LoadToolTest {
+
+    @Test
+    void messagesHaveTheRequestedSizeAndNeedNoDotStuffing() {
+        MessageFactory factory = new MessageFactory("run", 4096);
+        byte[] message = factory.message(7, List.of("user1@example.test"));
+        String text = new String(message, StandardCharsets.US_ASCII);
+
+        assertThat(message.length).isBetween(4090, 4096);
+        assertThat(text).contains("Message-ID: <bench.run.7@example.test>").endsWith("\r\n");
+        assertThat(text.split("\r\n")).noneMatch(line -> line.startsWith("."));
+        assertThat(text.replace("\r\n", "")).doesNotContain("\r").doesNotContain("\n");
+    }
+
+    @Test
+    void fillPlanTopsEveryMailboxUpToTheTargetAndNoFurther() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("a", 0L);
+        counts.put("b", 2L);
+        counts.put("c", 5L);
+
+        List<List<String>> plan = FillScenario.plan(counts, 3, 2);
+
+        assertThat(plan).containsExactly(List.of("a", "b"), List.of("a"), List.of("a"));
+        assertThat(plan).allMatch(recipients -> recipients.size() <= 2);
+    }
+
+    @Test
+    void inboxCountIsReadFromTheMailboxList() throws IOException {
+        String json = """
+                [{"id":3,"name":"Archive","role":"ARCHIVE","messages":9},
+                 {"id":1,"name":"INBOX","role":"INBOX","uidValidity":1,"messages":1234,"unseen":3,"size":10}]""";
+
+        assertThat(MailboxCounter.MailboxApi.inboxMessages(json)).isEqualTo(1234);
+        assertThatThrownBy(() -> MailboxCounter.MailboxApi.inboxMessages("[]")).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void multilineResponseEndsAtTheDotLineAndCountsOctetsWithoutIt() throws Exception {
+        byte[] response = ("+OK 2 messages\r\nline one\r\n..stuffed\r\n" + "x".repeat(100_000) + "\r\n.\r\n+OK next\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        try (ServerSocket server = new ServerSocket(0)) {
+            CompletableFuture<Void> serving = CompletableFuture.runAsync(() -> {
+                try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
+                    // in small pieces, so lines straddle reads and the buffer must grow for the long one
+                    for (int i = 0; i < response.length; i += 1000) {
+                        out.write(response, i, Math.min(1000, response.length - i));
+                        out.flush();
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try (LineConnection c = LineConnection.open("127.0.0.1", server.getLocalPort(), Duration.ofSeconds(5),
+                    Duration.ofSeconds(5))) {
+                assertThat(c.readLine()).isEqualTo("+OK 2 messages");
+                assertThat(c.skipMultiline()).isEqualTo(10 + 11 + 100_002);
+                assertThat(c.readLine()).isEqualTo("+OK next");
+            }
+            serving.get();
+        }
+    }
+
+    @Test
+    void smtpReplyCodeIsTheLastLineOfAMultilineReply() throws Exception {
+        byte[] reply = "250-first\r\n250-SIZE 1000\r\n250 last\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (ServerSocket server = new ServerSocket(0)) {
+            CompletableFuture<Void> serving = CompletableFuture.runAsync(() -> {
+                try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
+                    out.write(reply);
+                    out.write("550 5.1.1 no\r\n".getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try (LineConnection c = LineConnection.open("127.0.0.1", server.getLocalPort(), Duration.ofSeconds(5),
+                    Duration.ofSeconds(5))) {
+                assertThat(SmtpLoad.reply(c)).isEqualTo(250);
+                assertThat(SmtpLoad.reply(c)).isEqualTo(550);
+            }
+            serving.get();
+        }
+    }
+
+    @Test
+    void reportRatiosAreOfMediansAndSayMissingWhenASideHasNoFigure() {
+        assertThat(Report.median(new double[] {3, 1, 2})).isEqualTo(2);
+        assertThat(Report.median(new double[] {4, 1, Double.NaN})).isEqualTo(2.5);
+        assertThat(Report.times(50, 200)).isEqualTo("x0.25");
+        assertThat(Report.times(Double.NaN, 200)).isEqualTo("-");
+
+        StringBuilder b = new StringBuilder();
+        Report.throughput(List.of(
+                new ResultRow("pop3", "mailroom", "1", 100, "msg/s", 1, 10, 20, 5, 0, 1, ""),
+                new ResultRow("pop3", "mailroom", "2", 300, "msg/s", 3, 30, 40, 5, 0, 1, ""),
+                new ResultRow("pop3", "anchor", "1", 400, "msg/s", 1, 10, 20, 5, 0, 1, "")), b);
+        assertThat(b.toString()).contains("throughput x0.50").contains("x2.00").contains("x2.00");
+    }
+
+    @Test
+    void resultRowsSurviveTheTsvRoundTrip() {
+        ResultRow row = new ResultRow("deliver-e2e", "anchor", "2", 123.4567, "msg/s", Double.NaN, Double.NaN,
+                Double.NaN, 2000, 0, 16.5, "lag_after_smtp_s=7.85");
+
+        ResultRow back = ResultRow.parse(row.tsv());
+
+        assertThat(back.throughput()).isEqualTo(123.457);
+        assertThat(back.p99()).isNaN();
+        assertThat(back.extra()).isEqualTo("lag_after_smtp_s=7.85");
+    }
+
+    @Test
+    void misspeltOptionsFailTheRun() {
+        Options o = new Options(List.of("--sessions", "5", "--sesions", "6", "--stls", "--size=4K"));
+        assertThat(o.integer("sessions", 1)).isEqualTo(5);
+        assertThat(o.flag("stls")).isTrue();
+        assertThat(o.size("size", 1)).isEqualTo(4096);
+
+        assertThatThrownBy(o::requireAllUsed).hasMessageContaining("--sesions");
+    }
+}

@@ -22,6 +22,10 @@ import jakarta.validation.constraints.NotNull;
  * @param type           {@code postgres} (the single-machine default) or {@code rabbitmq}
  * @param publishTimeout how long {@link MailQueue#enqueue} may take before it gives up with
  *                       {@link QueueUnavailableException} (smtp-ingress then answers 451)
+ * @param maxDeliveries  how often a message may be handed to a consumer in a row without an outcome (the consumer
+ *                       crashed, was killed, lost its connection or lease) before it is dead-lettered as poison
+ *                       instead; for RabbitMQ also the inbound queue's {@code x-delivery-limit}, so every producer
+ *                       and consumer of one broker must agree on it (like the names and retry tiers)
  * @param consumer       the consuming side; off unless the application asks for it
  * @param postgres       the PostgreSQL adapter
  * @param rabbitmq       the RabbitMQ adapter
@@ -31,6 +35,7 @@ import jakarta.validation.constraints.NotNull;
 public record MailQueueProperties(
         @NotNull @DefaultValue("postgres") Type type,
         @NotNull @DurationMin(millis = 250) @DefaultValue("10s") Duration publishTimeout,
+        @Min(1) @Max(1000) @DefaultValue("10") int maxDeliveries,
         @NotNull @Valid @DefaultValue Consumer consumer,
         @NotNull @Valid @DefaultValue Postgres postgres,
         @NotNull @Valid @DefaultValue Rabbitmq rabbitmq) {
@@ -77,6 +82,8 @@ public record MailQueueProperties(
      * @param namePrefix  every exchange and queue name starts with this (tests use a fresh one each)
      * @param retryDelays the delay tiers of the retry path, one TTL'd queue each; a retry waits in the
      *                    smallest tier that is at least as long as asked (the longest when none is)
+     * @param adminScanLimit how many messages per queue the admin operations (list, find, retry, delete) look at
+     *                    at most: RabbitMQ can only be browsed by taking messages and handing them back
      */
     public record Rabbitmq(
             @NotBlank @DefaultValue("localhost") String host,
@@ -86,6 +93,7 @@ public record MailQueueProperties(
             @NotBlank @DefaultValue("/") String virtualHost,
             @NotBlank @DefaultValue("mailroom.") String namePrefix,
             @NotEmpty @DefaultValue({"1s", "5s", "30s", "1m", "5m", "15m", "30m", "1h", "2h", "4h"})
-            List<@NotNull @DurationMin(millis = 1) Duration> retryDelays) {
+            List<@NotNull @DurationMin(millis = 1) Duration> retryDelays,
+            @Min(1) @Max(1_000_000) @DefaultValue("10000") int adminScanLimit) {
     }
 }

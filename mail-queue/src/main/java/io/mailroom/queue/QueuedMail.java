@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param content      the raw RFC 5322 message as it will be filed (trace headers included)
  * @param options      what the SMTP transaction said beyond the addresses (client, authentication, SMTPUTF8,
  *                     DSN parameters, which recipients are remote); {@link MailOptions#NONE} when nothing
+ * @param state        what earlier attempts achieved (travels beside the envelope, not in it);
+ *                     {@link DeliveryState#EMPTY} for a new message
  */
 public record QueuedMail(String id, String traceId, String envelopeFrom, List<String> recipients,
-                         Instant receivedAt, byte[] content, MailOptions options) {
+                         Instant receivedAt, byte[] content, MailOptions options, DeliveryState state) {
 
     /** The version of the message format this code writes and reads. */
     public static final int FORMAT_VERSION = 1;
@@ -35,14 +37,31 @@ public record QueuedMail(String id, String traceId, String envelopeFrom, List<St
         Objects.requireNonNull(receivedAt, "receivedAt");
         Objects.requireNonNull(content, "content");
         options = options == null ? MailOptions.NONE : options;
+        state = state == null ? DeliveryState.EMPTY : state;
         if (!options.recipients().isEmpty() && options.recipients().size() != recipients.size()) {
             throw new IllegalArgumentException("recipient options must be given for every recipient or for none");
         }
+    }
+
+    /** A message as smtp-ingress enqueues it: nothing attempted yet. */
+    public QueuedMail(String id, String traceId, String envelopeFrom, List<String> recipients, Instant receivedAt,
+                      byte[] content, MailOptions options) {
+        this(id, traceId, envelopeFrom, recipients, receivedAt, content, options, DeliveryState.EMPTY);
     }
 
     /** A message with nothing known beyond its addresses (as format version 1 first had it). */
     public QueuedMail(String id, String traceId, String envelopeFrom, List<String> recipients, Instant receivedAt,
                       byte[] content) {
         this(id, traceId, envelopeFrom, recipients, receivedAt, content, MailOptions.NONE);
+    }
+
+    /** This message as it continues after an attempt that left {@code state}. */
+    public QueuedMail withState(DeliveryState state) {
+        return new QueuedMail(id, traceId, envelopeFrom, recipients, receivedAt, content, options, state);
+    }
+
+    /** The options of the recipient at {@code index}: what smtp-ingress recorded, or the local default. */
+    public MailOptions.RecipientOptions recipientOptions(int index) {
+        return options.recipients().isEmpty() ? MailOptions.RecipientOptions.LOCAL : options.recipients().get(index);
     }
 }

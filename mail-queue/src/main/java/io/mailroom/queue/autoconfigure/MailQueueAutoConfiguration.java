@@ -16,9 +16,11 @@ import io.mailroom.queue.MailQueue;
 import io.mailroom.queue.MailQueueConsumer;
 import io.mailroom.queue.MailQueueProperties;
 import io.mailroom.queue.postgres.PostgresMailQueue;
+import io.mailroom.queue.postgres.PostgresMailQueueAdmin;
 import io.mailroom.queue.postgres.PostgresMailQueueConsumer;
 import io.mailroom.queue.postgres.PostgresQueueDatabase;
 import io.mailroom.queue.rabbitmq.RabbitMailQueue;
+import io.mailroom.queue.rabbitmq.RabbitMailQueueAdmin;
 import io.mailroom.queue.rabbitmq.RabbitMailQueueConsumer;
 import io.mailroom.queue.rabbitmq.RabbitQueueBroker;
 import io.mailroom.queue.support.QueueMetrics;
@@ -27,7 +29,8 @@ import io.mailroom.queue.support.QueueMetrics;
  * Creates the {@link MailQueue} of the adapter {@code mailroom.queue.type} names, and a
  * {@link MailQueueConsumer} only when {@code mailroom.queue.consumer.enabled=true} (delivery-service;
  * smtp-ingress only produces). The consumer is not started here: the application calls
- * {@link MailQueueConsumer#start} with its processor, and the bean is closed with the context.
+ * {@link MailQueueConsumer#start} with its processor, and the bean is closed with the context. A consuming
+ * application also gets the adapter's {@link io.mailroom.queue.MailQueueAdmin}.
  * An application (or a test) that defines its own {@link MailQueue} gets no adapter at all.
  */
 @AutoConfiguration
@@ -62,7 +65,13 @@ public class MailQueueAutoConfiguration {
         PostgresMailQueueConsumer mailQueueConsumer(PostgresQueueDatabase database, MailQueueProperties properties,
                                                     ObjectProvider<MeterRegistry> registries) {
             return new PostgresMailQueueConsumer(database, properties.consumer(), properties.postgres(),
-                    new QueueMetrics(registry(registries), "postgres"));
+                    properties.maxDeliveries(), new QueueMetrics(registry(registries), "postgres"));
+        }
+
+        @Bean
+        @ConditionalOnBooleanProperty("mailroom.queue.consumer.enabled")
+        PostgresMailQueueAdmin mailQueueAdmin(PostgresQueueDatabase database) {
+            return new PostgresMailQueueAdmin(database);
         }
     }
 
@@ -73,7 +82,7 @@ public class MailQueueAutoConfiguration {
 
         @Bean(destroyMethod = "close")
         RabbitQueueBroker mailQueueBroker(MailQueueProperties properties) {
-            return new RabbitQueueBroker(properties.rabbitmq(), properties.publishTimeout());
+            return new RabbitQueueBroker(properties.rabbitmq(), properties.maxDeliveries(), properties.publishTimeout());
         }
 
         @Bean
@@ -89,6 +98,12 @@ public class MailQueueAutoConfiguration {
                                                   ObjectProvider<MeterRegistry> registries) {
             return new RabbitMailQueueConsumer(broker, properties.consumer(), properties.publishTimeout(),
                     new QueueMetrics(registry(registries), "rabbitmq"));
+        }
+
+        @Bean
+        @ConditionalOnBooleanProperty("mailroom.queue.consumer.enabled")
+        RabbitMailQueueAdmin mailQueueAdmin(RabbitQueueBroker broker, MailQueueProperties properties) {
+            return new RabbitMailQueueAdmin(broker, properties.publishTimeout(), properties.rabbitmq().adminScanLimit());
         }
     }
 }

@@ -22,8 +22,8 @@ public final class PostgresMailQueue implements MailQueue {
     // ON CONFLICT makes enqueue idempotent: smtp-ingress may try again after a timeout whose INSERT had
     // in fact committed, and the message must then not be queued twice
     private static final String INSERT = """
-            INSERT INTO mailroom_queue.mail_queue (id, version, envelope, content)
-            VALUES (?, ?, ?::jsonb, ?)
+            INSERT INTO mailroom_queue.mail_queue (id, version, envelope, content, state)
+            VALUES (?, ?, ?::jsonb, ?, ?::jsonb)
             ON CONFLICT (id) DO NOTHING""";
 
     private final PostgresQueueDatabase database;
@@ -45,7 +45,10 @@ public final class PostgresMailQueue implements MailQueue {
             insert.setString(1, mail.id());
             insert.setInt(2, QueuedMail.FORMAT_VERSION);
             insert.setString(3, QueueFormat.envelopeJson(mail));
+            // setBytes hands the array to the driver as it is (a binary parameter, no copy, no hex text), so
+            // streaming it (setBinaryStream) would save nothing: the message is in memory as a QueuedMail anyway
             insert.setBytes(4, mail.content());
+            insert.setString(5, QueueFormat.stateJson(mail.state()));
             if (insert.executeUpdate() == 0) {
                 LOG.info("Queued message {} was already on the queue; not queued twice", mail.id());
             }

@@ -56,10 +56,12 @@ public final class PostgresMailQueueConsumer implements MailQueueConsumer {
                    FOR UPDATE SKIP LOCKED)
             UPDATE mailroom_queue.mail_queue q
                SET locked_until = now() + make_interval(secs => ?), lease = gen_random_uuid(),
-                   deliveries = q.deliveries + 1
+                   deliveries = q.deliveries + 1, attempts = q.attempts + 1,
+                   unfinished_deliveries = q.unfinished_deliveries + 1
               FROM due
              WHERE q.id = due.id
-            RETURNING q.id, q.version, q.envelope::text, q.content, q.attempts, q.lease""";
+            RETURNING q.id, q.version, q.envelope::text, q.content, q.attempts, q.lease, q.unfinished_deliveries,
+                      q.state::text""";
 
     private static final String RENEW = """
             UPDATE mailroom_queue.mail_queue SET locked_until = now() + make_interval(secs => ?)
@@ -69,16 +71,18 @@ public final class PostgresMailQueueConsumer implements MailQueueConsumer {
 
     private static final String RETRY = """
             UPDATE mailroom_queue.mail_queue
-               SET available_at = now() + make_interval(secs => ?), attempts = attempts + 1,
-                   locked_until = NULL, lease = NULL, last_error = ?
+               SET available_at = now() + make_interval(secs => ?), unfinished_deliveries = 0,
+                   locked_until = NULL, lease = NULL, last_error = ?, state = coalesce(?::jsonb, state)
              WHERE id = ? AND lease = ?""";
 
     private static final String DEAD = """
             WITH moved AS (
                 DELETE FROM mailroom_queue.mail_queue WHERE id = ? AND lease = ?
-                RETURNING id, version, envelope, content, enqueued_at, attempts)
-            INSERT INTO mailroom_queue.dead_letter (id, version, envelope, content, enqueued_at, attempts, reason)
-            SELECT id, version, envelope, content, enqueued_at, attempts, ? FROM moved""";
+                RETURNING id, version, envelope, content, enqueued_at, attempts, state, last_error)
+            INSERT INTO mailroom_queue.dead_letter (id, version, envelope, content, enqueued_at, attempts, reason,
+                                                    state, last_error)
+            SELECT id, version, envelope, content, enqueued_at, attempts, ?, coalesce(?::jsonb, state), last_error
+              FROM moved""";
 
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
@@ -86,6 +90,7 @@ public final class PostgresMailQueueConsumer implements MailQueueConsumer {
 
     private final PostgresQueueDatabase database;
     private final MailQueueProperties.Consumer settings;
+    private final int maxDeliveries;
     private final Duration visibilityTimeout;
     private final Duration pollInterval;
     private final QueueMetrics metrics;
@@ -101,13 +106,20 @@ public final class PostgresMailQueueConsumer implements MailQueueConsumer {
     private Connection listenConnection;
     private long lastRenewal = System.nanoTime();
 
-    private record Claimed(String id, int version, String envelope, byte[] content, int attempts, UUID lease) {
+    /**
+     * @param attempts   the attempt this claim is (claims so far, this one included)
+     * @param unfinished claims since the last recorded outcome, this one included
+     */
+    private record Claimed(String id, int version, String envelope, byte[] content, int attempts, UUID lease,
+                           int unfinished, String state) {
     }
 
+    /** @param maxDeliveries claims in a row without an outcome after which a row is dead-lettered, not handed out */
     public PostgresMailQueueConsumer(PostgresQueueDatabase database, MailQueueProperties.Consumer settings,
-                                     MailQueueProperties.Postgres postgres, QueueMetrics metrics) {
+                                     MailQueueProperties.Postgres postgres, int maxDeliveries, QueueMetrics metrics) {
         this.database = database;
         this.settings = settings;
+        this.maxDeliveries = maxDeliveries;
         this.visibilityTimeout = postgres.visibilityTimeout();
         this.pollInterval = postgres.pollInterval();
         this.metrics = metrics;
@@ -181,7 +193,7 @@ public final class PostgresMailQueueConsumer implements MailQueueConsumer {
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     claimed.add(new Claimed(rows.getString(1), rows.getInt(2), rows.getString(3), rows.getBytes(4),
-                            rows.getInt(5), rows.getObject(6, UUID.class)));
+                            rows.getInt(5), rows.getObject(6, UUID.class), rows.getInt(7), rows.getString(8)));
                 }
             }
         }
@@ -189,16 +201,23 @@ public final class PostgresMailQueueConsumer implements MailQueueConsumer {
     }
 
     private void handle(Claimed row) {
+        if (row.unfinished() > maxDeliveries) {
+            String reason = MailDispatcher.poisonReason(row.unfinished() - 1);
+            LOG.error("Queued message {}: {}; moving it to the dead-letter table", row.id(), reason);
+            finish(row, Disposition.dead(reason));
+            return;
+        }
         QueuedMail mail;
         try {
-            mail = QueueFormat.read(row.version(), row.envelope(), row.content());
+            mail = QueueFormat.read(row.version(), row.envelope(), row.content(), row.state());
         } catch (QueueFormat.UnreadableMessageException e) {
             LOG.error("Queued message {} cannot be read ({}); moving it to the dead-letter table", row.id(), e.getMessage());
             finish(row, Disposition.dead(e.getMessage()));
             return;
         }
-        finish(row, dispatcher.dispatch(mail, row.attempts() + 1));
+        finish(row, dispatcher.dispatch(mail, row.attempts()));
     }
+
 
     private void finish(Claimed row, Disposition disposition) {
         try (Connection connection = database.dataSource().getConnection()) {
@@ -218,8 +237,9 @@ public final class PostgresMailQueueConsumer implements MailQueueConsumer {
                     try (PreparedStatement update = connection.prepareStatement(RETRY)) {
                         update.setDouble(1, Math.max(0, retry.delay().toMillis()) / 1000.0);
                         update.setString(2, retry.reason());
-                        update.setString(3, row.id());
-                        update.setObject(4, row.lease());
+                        update.setString(3, QueueFormat.stateJson(retry.state()));
+                        update.setString(4, row.id());
+                        update.setObject(5, row.lease());
                         changed = update.executeUpdate();
                     }
                     if (changed > 0) {
@@ -232,6 +252,7 @@ public final class PostgresMailQueueConsumer implements MailQueueConsumer {
                         move.setString(1, row.id());
                         move.setObject(2, row.lease());
                         move.setString(3, dead.reason());
+                        move.setString(4, QueueFormat.stateJson(dead.state()));
                         changed = move.executeUpdate();
                     }
                     if (changed > 0) {

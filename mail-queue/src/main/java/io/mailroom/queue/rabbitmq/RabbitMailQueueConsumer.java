@@ -2,6 +2,7 @@ package io.mailroom.queue.rabbitmq;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
@@ -83,14 +84,22 @@ public final class RabbitMailQueueConsumer implements MailQueueConsumer {
     private void onMessage(Message message, Channel channel) throws IOException {
         long tag = message.getMessageProperties().getDeliveryTag();
         int attempt = RabbitMessageFormat.attempt(message);
+        int unfinished = RabbitMessageFormat.deliveryCount(message);
         Disposition disposition;
         String id = message.getMessageProperties().getMessageId();
-        try {
-            QueuedMail mail = RabbitMessageFormat.read(message);
-            disposition = dispatcher.dispatch(mail, attempt);
-        } catch (QueueFormat.UnreadableMessageException e) {
-            LOG.error("Queued message {} cannot be read ({}); moving it to the dead-letter queue", id, e.getMessage());
-            disposition = Disposition.dead(e.getMessage());
+        if (unfinished >= topology.deliveryLimit()) {
+            // one delivery before the broker's own x-delivery-limit, so that the dead letter says why
+            String reason = MailDispatcher.poisonReason(unfinished);
+            LOG.error("Queued message {}: {}; moving it to the dead-letter queue", id, reason);
+            disposition = Disposition.dead(reason);
+        } else {
+            try {
+                QueuedMail mail = RabbitMessageFormat.read(message);
+                disposition = dispatcher.dispatch(mail, attempt);
+            } catch (QueueFormat.UnreadableMessageException e) {
+                LOG.error("Queued message {} cannot be read ({}); moving it to the dead-letter queue", id, e.getMessage());
+                disposition = Disposition.dead(e.getMessage());
+            }
         }
         try {
             switch (disposition) {
@@ -101,7 +110,8 @@ public final class RabbitMailQueueConsumer implements MailQueueConsumer {
                 case Disposition.Retry retry -> {
                     Duration tier = topology.tierFor(retry.delay());
                     publisher.publish(topology.exchange(), RabbitQueueTopology.retryRoutingKey(tier),
-                            RabbitMessageFormat.forRetry(message, attempt + 1, retry.reason()), publishTimeout);
+                            RabbitMessageFormat.forRetry(message, attempt + 1, retry.reason(), retry.state(),
+                                    Instant.now().plus(tier)), publishTimeout);
                     channel.basicAck(tag, false);
                     metrics.retried();
                     LOG.info("Queued message {} will be tried again in {} (asked {}): {}", id, tier, retry.delay(),
@@ -109,7 +119,7 @@ public final class RabbitMailQueueConsumer implements MailQueueConsumer {
                 }
                 case Disposition.Dead dead -> {
                     publisher.publish(topology.exchange(), RabbitQueueTopology.DEAD,
-                            RabbitMessageFormat.forDeadLetter(message, dead.reason()), publishTimeout);
+                            RabbitMessageFormat.forDeadLetter(message, dead.reason(), dead.state()), publishTimeout);
                     channel.basicAck(tag, false);
                     metrics.deadLettered();
                     LOG.warn("Queued message {} moved to the dead-letter queue: {}", id, dead.reason());

@@ -9,8 +9,6 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory.Confi
 import org.springframework.amqp.rabbit.connection.Connection;
 import org.springframework.amqp.rabbit.connection.ConnectionListener;
 
-import com.rabbitmq.client.Channel;
-
 import io.mailroom.queue.MailQueueProperties;
 
 /**
@@ -34,9 +32,12 @@ public final class RabbitQueueBroker implements AutoCloseable {
     private final CachingConnectionFactory connectionFactory;
     private final RabbitQueueTopology topology;
 
-    /** @param connectTimeout bounds opening a connection, so that enqueue fails within the publish timeout */
-    public RabbitQueueBroker(MailQueueProperties.Rabbitmq settings, Duration connectTimeout) {
-        this.topology = new RabbitQueueTopology(settings.namePrefix(), settings.retryDelays());
+    /**
+     * @param maxDeliveries  the inbound queue's delivery limit ({@code mailroom.queue.max-deliveries})
+     * @param connectTimeout bounds opening a connection, so that enqueue fails within the publish timeout
+     */
+    public RabbitQueueBroker(MailQueueProperties.Rabbitmq settings, int maxDeliveries, Duration connectTimeout) {
+        this.topology = new RabbitQueueTopology(settings.namePrefix(), settings.retryDelays(), maxDeliveries);
         this.connectionFactory = new CachingConnectionFactory(settings.host(), settings.port());
         connectionFactory.setUsername(settings.username());
         connectionFactory.setPassword(settings.password());
@@ -57,8 +58,8 @@ public final class RabbitQueueBroker implements AutoCloseable {
     }
 
     private void declareTopology(Connection connection) {
-        try (Channel channel = connection.createChannel(false)) {
-            topology.declare(channel);
+        try {
+            topology.declare(connection.getDelegate());
             LOG.debug("Declared the RabbitMQ queue topology under prefix {}", topology.exchange());
         } catch (Exception e) {
             // publishing will then fail as unroutable, and the consumer keeps retrying: both say so loudly

@@ -30,6 +30,12 @@ public final class MailDispatcher {
         this.errorRetryDelay = errorRetryDelay;
     }
 
+    /** The dead-letter reason of a message that was handed out {@code times} times in a row and never finished. */
+    public static String poisonReason(int times) {
+        return "delivered " + times + " times in a row without an outcome (the consumer crashed, was killed or lost "
+                + "the message each time): treated as a poison message";
+    }
+
     public Disposition dispatch(QueuedMail mail, int attempt) {
         String previous = MDC.get(TRACE_ID);
         MDC.put(TRACE_ID, mail.traceId());

@@ -4,7 +4,14 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.mailroom.queue.DeliveryState;
+import io.mailroom.queue.DeliveryState.Destination;
+import io.mailroom.queue.DeliveryState.Outcome;
 import io.mailroom.queue.MailOptions;
 import io.mailroom.queue.MailOptions.RecipientOptions;
 import io.mailroom.queue.QueuedMail;
@@ -21,7 +28,15 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class QueueFormat {
 
+    private static final Logger LOG = LoggerFactory.getLogger(QueueFormat.class);
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /**
+     * Past this size (a RabbitMQ header must fit one frame beside the envelope) the state drops its filed entries,
+     * which are safe to forget: filing again is idempotent.
+     */
+    static final int MAX_STATE_JSON = 32 * 1024;
 
     private QueueFormat() {
     }
@@ -90,6 +105,11 @@ public final class QueueFormat {
      *                                    malformed: such a message is dead-lettered with the exception's message
      */
     public static QueuedMail read(Integer version, String envelopeJson, byte[] content) {
+        return read(version, envelopeJson, content, null);
+    }
+
+    /** Reads one message back with the delivery state stored beside it ({@link #stateJson}); null = none. */
+    public static QueuedMail read(Integer version, String envelopeJson, byte[] content, String stateJson) {
         if (version == null) {
             throw new UnreadableMessageException("the message carries no format version");
         }
@@ -134,7 +154,7 @@ public final class QueueFormat {
             throw new UnreadableMessageException("the message has no content");
         }
         return new QueuedMail(text(envelope, "id"), text(envelope, "traceId"), text(envelope, "envelopeFrom"),
-                recipients, receivedAt, content, readOptions(envelope, recipients.size()));
+                recipients, receivedAt, content, readOptions(envelope, recipients.size()), readState(stateJson));
     }
 
     private static MailOptions readOptions(JsonNode envelope, int recipientCount) {
@@ -167,6 +187,86 @@ public final class QueueFormat {
             throw new UnreadableMessageException("the envelope has no string field " + field);
         }
         return node.stringValue();
+    }
+
+    /**
+     * The delivery state as the queue stores it beside the envelope (docs/queue-format.md); null for an empty
+     * state, which is then not stored at all.
+     */
+    public static String stateJson(DeliveryState state) {
+        if (state == null || state.isEmpty()) {
+            return null;
+        }
+        String json = writeState(state);
+        if (json.length() > MAX_STATE_JSON) {
+            json = writeState(state.withoutFiled());
+        }
+        return json;
+    }
+
+    private static String writeState(DeliveryState state) {
+        ObjectNode node = JSON.createObjectNode();
+        if (state.since() != null) {
+            node.put("since", state.since().toString());
+        }
+        if (state.delayNotified()) {
+            node.put("delayNotified", true);
+        }
+        ArrayNode destinations = node.putArray("destinations");
+        for (Destination destination : state.destinations()) {
+            ObjectNode entry = destinations.addObject();
+            entry.put("address", destination.address());
+            if (!destination.recipient().equals(destination.address())) {
+                entry.put("recipient", destination.recipient());
+            }
+            entry.put("outcome", destination.outcome().name().toLowerCase(Locale.ROOT));
+            putIfSet(entry, "status", destination.status());
+            putIfSet(entry, "detail", destination.detail());
+            putIfSet(entry, "remoteMta", destination.remoteMta());
+            if (destination.at() != null) {
+                entry.put("at", destination.at().toString());
+            }
+            if (destination.reported()) {
+                entry.put("reported", true);
+            }
+        }
+        return JSON.writeValueAsString(node);
+    }
+
+    private static void putIfSet(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+
+    /**
+     * Reads a stored delivery state. A state that cannot be read is not a reason to hold up the message: it reads
+     * as empty (with a warning), so the next attempt starts over, which redoes at worst a relay.
+     */
+    public static DeliveryState readState(String json) {
+        if (json == null || json.isBlank()) {
+            return DeliveryState.EMPTY;
+        }
+        try {
+            JsonNode node = JSON.readTree(json);
+            List<Destination> destinations = new ArrayList<>();
+            for (JsonNode entry : node.path("destinations").values()) {
+                destinations.add(new Destination(optionalText(entry, "address"), optionalText(entry, "recipient"),
+                        Outcome.valueOf(optionalText(entry, "outcome").toUpperCase(Locale.ROOT)),
+                        optionalText(entry, "status"), optionalText(entry, "detail"), optionalText(entry, "remoteMta"),
+                        optionalInstant(entry, "at"), entry.path("reported").asBoolean(false)));
+            }
+            return new DeliveryState(optionalInstant(node, "since"), node.path("delayNotified").asBoolean(false),
+                    destinations);
+        } catch (JacksonException | IllegalArgumentException | NullPointerException | DateTimeParseException e) {
+            LOG.warn("Ignoring a delivery state that cannot be read ({}): {}", e.getMessage(), json);
+            return DeliveryState.EMPTY;
+        }
+    }
+
+    private static Instant optionalInstant(JsonNode node, String field) {
+        String text = optionalText(node, field);
+        return text == null ? null : Instant.parse(text);
     }
 
     /** A message this consumer cannot read; it goes to the dead-letter store, never silently away. */

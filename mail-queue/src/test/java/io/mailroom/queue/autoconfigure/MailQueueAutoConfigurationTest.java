@@ -11,10 +11,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.mailroom.queue.MailQueue;
+import io.mailroom.queue.MailQueueAdmin;
 import io.mailroom.queue.MailQueueConsumer;
 import io.mailroom.queue.MailQueueProperties;
 import io.mailroom.queue.postgres.PostgresQueueDatabase;
 import io.mailroom.queue.rabbitmq.RabbitMailQueue;
+import io.mailroom.queue.rabbitmq.RabbitMailQueueAdmin;
 import io.mailroom.queue.rabbitmq.RabbitMailQueueConsumer;
 import io.mailroom.queue.rabbitmq.RabbitQueueBroker;
 
@@ -31,8 +33,12 @@ class MailQueueAutoConfigurationTest {
             assertThat(context).doesNotHaveBean(MailQueueConsumer.class);
             assertThat(context).doesNotHaveBean(PostgresQueueDatabase.class);
         });
-        runner.withPropertyValues("mailroom.queue.type=rabbitmq", "mailroom.queue.consumer.enabled=true").run(context ->
-                assertThat(context).getBean(MailQueueConsumer.class).isInstanceOf(RabbitMailQueueConsumer.class));
+        runner.withPropertyValues("mailroom.queue.type=rabbitmq").run(context ->
+                assertThat(context).doesNotHaveBean(MailQueueAdmin.class));
+        runner.withPropertyValues("mailroom.queue.type=rabbitmq", "mailroom.queue.consumer.enabled=true").run(context -> {
+            assertThat(context).getBean(MailQueueConsumer.class).isInstanceOf(RabbitMailQueueConsumer.class);
+            assertThat(context).getBean(MailQueueAdmin.class).isInstanceOf(RabbitMailQueueAdmin.class);
+        });
     }
 
     @Test
@@ -40,6 +46,9 @@ class MailQueueAutoConfigurationTest {
         runner.withPropertyValues("mailroom.queue.type=rabbitmq").run(context -> {
             MailQueueProperties properties = context.getBean(MailQueueProperties.class);
             assertThat(properties.publishTimeout()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(properties.maxDeliveries()).isEqualTo(10);
+            assertThat(properties.rabbitmq().adminScanLimit()).isEqualTo(10_000);
+            assertThat(context.getBean(RabbitQueueBroker.class).topology().deliveryLimit()).isEqualTo(10);
             assertThat(properties.consumer().enabled()).isFalse();
             assertThat(properties.consumer().concurrency()).isEqualTo(4);
             assertThat(properties.rabbitmq().namePrefix()).isEqualTo("mailroom.");
@@ -54,6 +63,8 @@ class MailQueueAutoConfigurationTest {
         runner.withPropertyValues("mailroom.queue.type=rabbitmq", "mailroom.queue.consumer.concurrency=0")
                 .run(context -> assertThat(context).hasFailed());
         runner.withPropertyValues("mailroom.queue.type=kafka").run(context -> assertThat(context).hasFailed());
+        runner.withPropertyValues("mailroom.queue.type=rabbitmq", "mailroom.queue.max-deliveries=0")
+                .run(context -> assertThat(context).hasFailed());
         runner.withPropertyValues("mailroom.queue.type=rabbitmq", "mailroom.queue.rabbitmq.name-prefix=")
                 .run(context -> assertThat(context).hasFailed());
     }

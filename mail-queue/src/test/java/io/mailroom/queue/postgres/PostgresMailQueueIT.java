@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mailroom.queue.Disposition;
 import io.mailroom.queue.MailQueue;
+import io.mailroom.queue.MailQueueAdmin;
 import io.mailroom.queue.MailQueueConsumer;
 import io.mailroom.queue.MailQueueContractIT;
 import io.mailroom.queue.MailQueueProperties;
@@ -43,6 +44,7 @@ class PostgresMailQueueIT extends MailQueueContractIT {
     private final List<PostgresQueueDatabase> databases = new ArrayList<>();
     private TestDatabase testDatabase;
     private PostgresMailQueue queue;
+    private PostgresMailQueueAdmin admin;
 
     private MailQueueProperties.Postgres settings(String url) {
         return settings(url, Duration.ofMillis(200));
@@ -62,8 +64,9 @@ class PostgresMailQueueIT extends MailQueueContractIT {
     @BeforeEach
     void createQueue() {
         testDatabase = TestPostgres.newDatabase();
-        queue = new PostgresMailQueue(database(testDatabase.jdbcUrl(), Duration.ofSeconds(5)).migrate(),
-                Duration.ofSeconds(5), new QueueMetrics(registry, "postgres"));
+        PostgresQueueDatabase database = database(testDatabase.jdbcUrl(), Duration.ofSeconds(5)).migrate();
+        queue = new PostgresMailQueue(database, Duration.ofSeconds(5), new QueueMetrics(registry, "postgres"));
+        admin = new PostgresMailQueueAdmin(database);
     }
 
     @AfterEach
@@ -77,10 +80,15 @@ class PostgresMailQueueIT extends MailQueueContractIT {
     }
 
     @Override
+    protected MailQueueAdmin admin() {
+        return admin;
+    }
+
+    @Override
     protected MailQueueConsumer newConsumer(int concurrency, Duration shutdownTimeout) {
         return new PostgresMailQueueConsumer(database(testDatabase.jdbcUrl(), Duration.ofSeconds(5)),
                 new MailQueueProperties.Consumer(true, concurrency, shutdownTimeout, ERROR_RETRY_DELAY),
-                settings(testDatabase.jdbcUrl()), new QueueMetrics(registry, "postgres"));
+                settings(testDatabase.jdbcUrl()), MAX_DELIVERIES, new QueueMetrics(registry, "postgres"));
     }
 
     private Connection connect() throws SQLException {
@@ -183,7 +191,7 @@ class PostgresMailQueueIT extends MailQueueContractIT {
         Duration pollInterval = Duration.ofSeconds(30);
         MailQueueConsumer consumer = new PostgresMailQueueConsumer(database(testDatabase.jdbcUrl(), Duration.ofSeconds(5)),
                 new MailQueueProperties.Consumer(true, 1, Duration.ofSeconds(5), ERROR_RETRY_DELAY),
-                settings(testDatabase.jdbcUrl(), pollInterval), new QueueMetrics(registry, "postgres"));
+                settings(testDatabase.jdbcUrl(), pollInterval), MAX_DELIVERIES, new QueueMetrics(registry, "postgres"));
         List<String> received = new CopyOnWriteArrayList<>();
         consumer.start((mail, attempt) -> {
             received.add(mail.id());

@@ -27,6 +27,7 @@ import com.rabbitmq.client.LongString;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mailroom.queue.Disposition;
 import io.mailroom.queue.MailQueue;
+import io.mailroom.queue.MailQueueAdmin;
 import io.mailroom.queue.MailQueueConsumer;
 import io.mailroom.queue.MailQueueContractIT;
 import io.mailroom.queue.MailQueueProperties;
@@ -41,21 +42,22 @@ import io.mailroom.testsupport.TestRabbit;
 class RabbitMailQueueIT extends MailQueueContractIT {
 
     // short tiers keep the retry tests quick (and fewer queues to clean up)
-    private static final List<Duration> TIERS = List.of(Duration.ofSeconds(1), Duration.ofSeconds(5));
+    private static final List<Duration> TIERS = List.of(Duration.ofSeconds(1), Duration.ofSeconds(5), LONG_DELAY);
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<RabbitQueueBroker> brokers = new ArrayList<>();
     private TestBroker testBroker;
     private RabbitMailQueue queue;
+    private RabbitMailQueueAdmin queueAdmin;
     private Connection admin;
 
     private MailQueueProperties.Rabbitmq settings(int port) {
         return new MailQueueProperties.Rabbitmq(testBroker.host(), port, testBroker.username(), testBroker.password(),
-                "/", testBroker.namePrefix(), TIERS);
+                "/", testBroker.namePrefix(), TIERS, 1_000);
     }
 
     private RabbitQueueBroker broker(int port, Duration connectTimeout) {
-        RabbitQueueBroker broker = new RabbitQueueBroker(settings(port), connectTimeout);
+        RabbitQueueBroker broker = new RabbitQueueBroker(settings(port), MAX_DELIVERIES, connectTimeout);
         brokers.add(broker);
         return broker;
     }
@@ -63,8 +65,9 @@ class RabbitMailQueueIT extends MailQueueContractIT {
     @BeforeEach
     void createQueue() throws Exception {
         testBroker = TestRabbit.newBroker();
-        queue = new RabbitMailQueue(broker(testBroker.port(), Duration.ofSeconds(5)), Duration.ofSeconds(5),
-                new QueueMetrics(registry, "rabbitmq"));
+        RabbitQueueBroker broker = broker(testBroker.port(), Duration.ofSeconds(5));
+        queue = new RabbitMailQueue(broker, Duration.ofSeconds(5), new QueueMetrics(registry, "rabbitmq"));
+        queueAdmin = new RabbitMailQueueAdmin(broker, Duration.ofSeconds(5), 1_000);
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost(testBroker.host());
         factory.setPort(testBroker.port());
@@ -76,7 +79,7 @@ class RabbitMailQueueIT extends MailQueueContractIT {
     @AfterEach
     void deleteTopology() throws Exception {
         brokers.forEach(RabbitQueueBroker::close);
-        RabbitQueueTopology topology = new RabbitQueueTopology(testBroker.namePrefix(), TIERS);
+        RabbitQueueTopology topology = topology();
         try (Channel channel = admin.createChannel()) {
             channel.queueDelete(topology.inboundQueue());
             channel.queueDelete(topology.deadLetterQueue());
@@ -94,6 +97,15 @@ class RabbitMailQueueIT extends MailQueueContractIT {
         return queue;
     }
 
+    private RabbitQueueTopology topology() {
+        return new RabbitQueueTopology(testBroker.namePrefix(), TIERS, MAX_DELIVERIES);
+    }
+
+    @Override
+    protected MailQueueAdmin admin() {
+        return queueAdmin;
+    }
+
     @Override
     protected MailQueueConsumer newConsumer(int concurrency, Duration shutdownTimeout) {
         return consumer(testBroker.port(), concurrency, shutdownTimeout);
@@ -109,7 +121,7 @@ class RabbitMailQueueIT extends MailQueueContractIT {
     @Override
     protected List<DeadLetter> deadLetters() throws Exception {
         List<DeadLetter> dead = new ArrayList<>();
-        String queueName = new RabbitQueueTopology(testBroker.namePrefix(), TIERS).deadLetterQueue();
+        String queueName = topology().deadLetterQueue();
         try (Channel channel = admin.createChannel()) {
             if (!exists(queueName)) {
                 return dead;
@@ -142,7 +154,7 @@ class RabbitMailQueueIT extends MailQueueContractIT {
 
     @Override
     protected void enqueueInFormatVersion(QueuedMail mail, int version) throws Exception {
-        RabbitQueueTopology topology = new RabbitQueueTopology(testBroker.namePrefix(), TIERS);
+        RabbitQueueTopology topology = topology();
         try (Channel channel = admin.createChannel()) {
             topology.declare(channel);
             channel.confirmSelect();
@@ -176,7 +188,7 @@ class RabbitMailQueueIT extends MailQueueContractIT {
 
         queue.enqueue(sent);
 
-        RabbitQueueTopology topology = new RabbitQueueTopology(testBroker.namePrefix(), TIERS);
+        RabbitQueueTopology topology = topology();
         try (Channel channel = admin.createChannel()) {
             GetResponse response = await().atMost(Duration.ofSeconds(10))
                     .until(() -> channel.basicGet(topology.inboundQueue(), false), r -> r != null);
@@ -185,8 +197,8 @@ class RabbitMailQueueIT extends MailQueueContractIT {
             assertThat(response.getBody()).isEqualTo(sent.content());
         }
         try (Channel channel = admin.createChannel()) {
-            // redeclaring with the quorum type succeeds only if the queue is one
-            channel.queueDeclare(topology.inboundQueue(), true, false, false, Map.of("x-queue-type", "quorum"));
+            // redeclaring with these arguments succeeds only if the queue is a quorum queue with the delivery limit
+            channel.queueDeclare(topology.inboundQueue(), true, false, false, topology.inboundArguments());
         }
         assertThat(registry.get("mailroom.queue.enqueued").tag("adapter", "rabbitmq").counter().count()).isEqualTo(1);
     }
@@ -230,6 +242,71 @@ class RabbitMailQueueIT extends MailQueueContractIT {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void aMessageTheBrokerDeadLettersAtItsDeliveryLimitIsListedWithTheReason() throws Exception {
+        QueuedMail sent = mail(newId());
+        queue.enqueue(sent);
+        RabbitQueueTopology topology = topology();
+
+        // no consumer of ours runs: a client that takes the message and hands it back, again and again
+        try (Channel channel = admin.createChannel()) {
+            for (int delivery = 0; delivery <= MAX_DELIVERIES; delivery++) {
+                GetResponse response = await().atMost(Duration.ofSeconds(10))
+                        .until(() -> channel.basicGet(topology.inboundQueue(), false), r -> r != null);
+                channel.basicNack(response.getEnvelope().getDeliveryTag(), false, true);
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !admin().deadLetters(10).isEmpty());
+        MailQueueAdmin.QueuedMessage dead = admin().deadLetters(10).getFirst();
+        assertThat(dead.id()).isEqualTo(sent.id());
+        assertThat(dead.deadReason()).contains("x-delivery-limit");
+        assertThat(dead.recipients()).containsExactly("a@example.com", "b@example.com");
+    }
+
+    @Test
+    void anInboundQueueDeclaredWithoutTheDeliveryLimitIsUsedAsItIs() throws Exception {
+        TestBroker older = TestRabbit.newBroker();
+        RabbitQueueTopology topology = new RabbitQueueTopology(older.namePrefix(), TIERS, MAX_DELIVERIES);
+        try (Channel channel = admin.createChannel()) {
+            // as the release before the delivery limit declared it
+            channel.queueDeclare(topology.inboundQueue(), true, false, false, Map.of("x-queue-type", "quorum"));
+        }
+        try {
+            RabbitQueueBroker broker = new RabbitQueueBroker(new MailQueueProperties.Rabbitmq(older.host(), older.port(),
+                    older.username(), older.password(), "/", older.namePrefix(), TIERS, 1_000), MAX_DELIVERIES,
+                    Duration.ofSeconds(5));
+            brokers.add(broker);
+            RabbitMailQueue olderQueue = new RabbitMailQueue(broker, Duration.ofSeconds(5), new QueueMetrics(registry, "rabbitmq"));
+            List<String> received = new CopyOnWriteArrayList<>();
+            MailQueueConsumer consumer = new RabbitMailQueueConsumer(broker,
+                    new MailQueueProperties.Consumer(true, 1, Duration.ofSeconds(5), ERROR_RETRY_DELAY),
+                    Duration.ofSeconds(5), new QueueMetrics(registry, "rabbitmq"));
+            consumer.start((mail, attempt) -> {
+                received.add(mail.id());
+                return attempt == 1 ? Disposition.retry(Duration.ofSeconds(1), "once more") : Disposition.done();
+            });
+            try {
+                QueuedMail sent = mail(newId());
+                olderQueue.enqueue(sent);
+                // the retry tiers and the dead-letter queue were declared although the inbound queue was refused
+                await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 2);
+                assertThat(received).containsOnly(sent.id());
+            } finally {
+                consumer.close();
+            }
+        } finally {
+            try (Channel channel = admin.createChannel()) {
+                channel.queueDelete(topology.inboundQueue());
+                channel.queueDelete(topology.deadLetterQueue());
+                for (Duration tier : TIERS) {
+                    channel.queueDelete(topology.retryQueue(tier));
+                }
+                channel.exchangeDelete(topology.exchange());
+            }
         }
     }
 }

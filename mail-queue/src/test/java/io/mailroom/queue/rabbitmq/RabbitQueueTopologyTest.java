@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class RabbitQueueTopologyTest {
 
     private final RabbitQueueTopology topology = new RabbitQueueTopology("mailroom.",
-            List.of(Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMillis(1500)));
+            List.of(Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMillis(1500)), 10);
 
     @Test
     void namesStartWithThePrefix() {
@@ -30,5 +30,17 @@ class RabbitQueueTopologyTest {
         assertThat(topology.tierFor(Duration.ofMillis(1001))).isEqualTo(Duration.ofMillis(1500));
         assertThat(topology.tierFor(Duration.ofSeconds(20))).isEqualTo(Duration.ofSeconds(30));
         assertThat(topology.tierFor(Duration.ofHours(3))).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void theInboundQueueLimitsDeliveriesAndDeadLettersWhatPassesTheLimit() {
+        assertThat(topology.inboundArguments()).containsEntry("x-queue-type", "quorum")
+                .containsEntry("x-delivery-limit", 10)
+                .containsEntry("x-dead-letter-exchange", "mailroom.mail")
+                .containsEntry("x-dead-letter-routing-key", "dead")
+                .containsEntry("x-dead-letter-strategy", "at-least-once");
+        assertThat(topology.retryArguments(Duration.ofSeconds(30))).containsEntry("x-message-ttl", 30_000L)
+                .containsEntry("x-dead-letter-routing-key", "inbound")
+                .doesNotContainKey("x-delivery-limit");
     }
 }

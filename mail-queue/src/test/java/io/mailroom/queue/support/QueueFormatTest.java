@@ -9,6 +9,9 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.mailroom.queue.DeliveryState;
+import io.mailroom.queue.DeliveryState.Destination;
+import io.mailroom.queue.DeliveryState.Outcome;
 import io.mailroom.queue.MailOptions;
 import io.mailroom.queue.QueuedMail;
 import tools.jackson.databind.JsonNode;
@@ -93,5 +96,65 @@ class QueueFormatTest {
                 {"version":2,"id":"x","traceId":"t","envelopeFrom":"","recipients":["a@b"],"receivedAt":"2024-01-01T00:00:00Z"}""",
                 MAIL.content()))
                 .isInstanceOf(QueueFormat.UnreadableMessageException.class).hasMessageContaining("does not match");
+    }
+
+    private static final DeliveryState STATE = new DeliveryState(Instant.parse("2024-01-03T00:00:00Z"), true, List.of(
+            new Destination("carol@elsewhere.org", "team@example.com", Outcome.RELAYED, "2.0.0",
+                    "250 2.0.0 Ok: queued as 4711", "relay.example.net", Instant.parse("2024-01-02T04:00:00Z"), false),
+            new Destination("ghost@example.com", null, Outcome.BOUNCED, "5.1.1", "no such user", null,
+                    Instant.parse("2024-01-02T04:00:01Z"), true),
+            new Destination("bob@example.com", null, Outcome.FILED, "2.0.0", "uid 7 in mailbox 3", null, null, false)));
+
+    @Test
+    void theDeliveryStateTravelsBesideTheEnvelopeAndComesBack() {
+        String json = QueueFormat.stateJson(STATE);
+        QueuedMail read = QueueFormat.read(1, QueueFormat.envelopeJson(MAIL.withState(STATE)), MAIL.content(), json);
+
+        assertThat(read.state()).isEqualTo(STATE);
+        assertThat(QueueFormat.envelopeJson(MAIL.withState(STATE))).as("the envelope stays what smtp-ingress wrote")
+                .isEqualTo(QueueFormat.envelopeJson(MAIL));
+        JsonNode node = JsonMapper.builder().build().readTree(json);
+        assertThat(node.get("destinations").get(0).get("outcome").stringValue()).isEqualTo("relayed");
+        assertThat(node.get("destinations").get(1).has("recipient")).as("written only when an alias expanded").isFalse();
+    }
+
+    @Test
+    void anEmptyStateIsNotStoredAndNothingStoredReadsAsEmpty() {
+        assertThat(QueueFormat.stateJson(DeliveryState.EMPTY)).isNull();
+        assertThat(QueueFormat.readState(null)).isEqualTo(DeliveryState.EMPTY);
+        assertThat(QueueFormat.read(1, QueueFormat.envelopeJson(MAIL), MAIL.content()).state()).isEqualTo(DeliveryState.EMPTY);
+    }
+
+    @Test
+    void aStateThatCannotBeReadIsIgnoredRatherThanHoldingTheMessageUp() {
+        assertThat(QueueFormat.readState("{not json")).isEqualTo(DeliveryState.EMPTY);
+        assertThat(QueueFormat.readState("{\"destinations\":[{\"address\":\"a@b\",\"outcome\":\"teleported\"}]}"))
+                .isEqualTo(DeliveryState.EMPTY);
+    }
+
+    @Test
+    void aHugeStateDropsItsFiledEntriesWhichAreSafeToRedo() {
+        DeliveryState big = STATE;
+        for (int i = 0; i < 2_000; i++) {
+            big = big.with(new Destination("user" + i + "@example.com", "all@example.com", Outcome.FILED, "2.0.0",
+                    "uid " + i + " in mailbox 1", null, Instant.parse("2024-01-02T04:00:00Z"), false));
+        }
+
+        DeliveryState read = QueueFormat.readState(QueueFormat.stateJson(big));
+
+        assertThat(QueueFormat.stateJson(big).length()).isLessThanOrEqualTo(QueueFormat.MAX_STATE_JSON);
+        assertThat(read.destinations()).extracting(Destination::outcome).containsExactly(Outcome.RELAYED, Outcome.BOUNCED);
+        assertThat(read.delayNotified()).isTrue();
+    }
+
+    @Test
+    void aDestinationIsFoundAndReplacedWithoutRegardToCase() {
+        DeliveryState updated = STATE.with(new Destination("Carol@Elsewhere.ORG", "team@example.com", Outcome.BOUNCED,
+                "5.0.0", null, null, null, false));
+
+        assertThat(updated.destinations()).hasSize(3);
+        assertThat(updated.destination("CAROL@elsewhere.org")).get().extracting(Destination::outcome)
+                .isEqualTo(Outcome.BOUNCED);
+        assertThat(updated.destination("nobody@example.com")).isEmpty();
     }
 }

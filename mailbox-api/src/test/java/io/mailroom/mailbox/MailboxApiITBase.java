@@ -35,6 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
         "mailroom.admin.token=" + MailboxApiITBase.ADMIN_TOKEN,
         "mailroom.internal.token=" + MailboxApiITBase.INTERNAL_TOKEN,
         "mailroom.mailbox.max-message-size=" + MailboxApiITBase.MAX_MESSAGE_SIZE,
+        // tests fail logins on purpose, all from 127.0.0.1: no delays, and no IP lockout (LoginThrottlingIT tests both)
+        "mailroom.login.delay-step=0ms",
+        "mailroom.login.max-failures-per-ip=1000000",
         // mailbox-client is on the test class path for the contract test only; this service does not call itself
         "spring.autoconfigure.exclude=io.mailroom.mailbox.client.MailboxApiClientAutoConfiguration"})
 public abstract class MailboxApiITBase {
@@ -50,6 +53,11 @@ public abstract class MailboxApiITBase {
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         DATABASE.springProperties().forEach((name, value) -> registry.add(name, () -> value));
+    }
+
+    /** The database this service uses (for a subscriber's own LISTEN connection). */
+    protected static TestDatabase database() {
+        return DATABASE;
     }
 
     @LocalServerPort

@@ -42,6 +42,16 @@ public class Account {
     protected Account() {
     }
 
+    /** An account read with plain JDBC on the hot paths: detached, for reading only. */
+    static Account read(long id, long domainId, String address, String displayName, String passwordHash, boolean enabled,
+                        Instant createdAt) {
+        Account account = new Account(domainId, address, displayName, passwordHash);
+        account.id = id;
+        account.enabled = enabled;
+        account.createdAt = createdAt;
+        return account;
+    }
+
     Account(long domainId, String address, String displayName, String passwordHash) {
         this.domainId = domainId;
         this.address = address;
@@ -49,6 +59,18 @@ public class Account {
         this.passwordHash = passwordHash;
         this.enabled = true;
         this.createdAt = Instant.now();
+    }
+
+    void update(String newDisplayName, Boolean newEnabled, String newPasswordHash) {
+        if (newDisplayName != null) {
+            this.displayName = newDisplayName.isEmpty() ? null : newDisplayName;
+        }
+        if (newEnabled != null) {
+            this.enabled = newEnabled;
+        }
+        if (newPasswordHash != null) {
+            this.passwordHash = newPasswordHash;
+        }
     }
 
     public Long id() {

@@ -8,6 +8,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import io.mailroom.mailbox.domain.Domain;
 import io.mailroom.mailbox.domain.DomainService;
 import io.mailroom.mailbox.mailbox.MailboxService;
+import io.mailroom.mailbox.quota.QuotaService;
 import io.mailroom.mailbox.web.ApiProblem;
 import io.mailroom.mailbox.web.ProblemCodes;
 
@@ -18,14 +19,18 @@ public class AccountService {
     private final DomainService domains;
     private final MailboxService mailboxes;
     private final PasswordHasher hasher;
+    private final QuotaService quota;
     private final TransactionTemplate transaction;
+    private final org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
     AccountService(AccountRepository accounts, DomainService domains, MailboxService mailboxes, PasswordHasher hasher,
-                   TransactionTemplate transaction) {
+                   QuotaService quota, TransactionTemplate transaction, org.springframework.jdbc.core.simple.JdbcClient jdbc) {
+        this.jdbc = jdbc;
         this.accounts = accounts;
         this.domains = domains;
         this.mailboxes = mailboxes;
         this.hasher = hasher;
+        this.quota = quota;
         this.transaction = transaction;
     }
 
@@ -43,11 +48,24 @@ public class AccountService {
         if (accounts.existsByAddress(address.value())) {
             throw exists(address);
         }
-        String passwordHash = hasher.hash(request.password()); // slow on purpose: outside the transaction
+        String passwordHash;
+        if (request.passwordHash() != null && !request.passwordHash().isEmpty()) {
+            try {
+                passwordHash = hasher.requireImportable(request.passwordHash());
+            } catch (IllegalArgumentException e) {
+                throw ApiProblem.validation(e.getMessage());
+            }
+        } else {
+            passwordHash = hasher.hash(request.password()); // slow on purpose: outside the transaction
+        }
         String displayName = request.displayName() == null || request.displayName().isBlank() ? null : request.displayName().strip();
         try {
             return transaction.execute(status -> {
                 Account account = accounts.saveAndFlush(new Account(domain.id(), address.value(), displayName, passwordHash));
+                quota.open(account.id());
+                if (request.quotaStorage() != null || request.quotaMessages() != null) {
+                    quota.setLimits(account.id(), request.quotaStorage(), request.quotaMessages());
+                }
                 mailboxes.createDefaults(account.id());
                 return AccountResponse.of(account);
             });
@@ -56,14 +74,48 @@ public class AccountService {
         }
     }
 
+    public io.mailroom.mailbox.web.PageResponse<AccountResponse> list(String domain, int limit, String cursor) {
+        java.util.List<Account> rows = domain == null
+                ? accounts.findByIdGreaterThanOrderById(io.mailroom.mailbox.web.Cursor.decode(cursor), org.springframework.data.domain.Limit.of(limit + 1))
+                : accounts.findByDomainIdAndIdGreaterThanOrderById(domains.find(domain).map(Domain::id).orElse(-1L),
+                        io.mailroom.mailbox.web.Cursor.decode(cursor), org.springframework.data.domain.Limit.of(limit + 1));
+        return io.mailroom.mailbox.web.PageResponse.of(rows, limit, Account::id, AccountResponse::of);
+    }
+
+    /** Changes display name, enabled state or password. */
+    public AccountResponse update(String address, UpdateAccountRequest request) {
+        Account account = require(address);
+        String hash = request.password() == null ? null : hasher.hash(request.password());
+        transaction.executeWithoutResult(status -> {
+            Account current = accounts.findById(account.id()).orElseThrow();
+            current.update(request.displayName() == null ? null : request.displayName().strip(), request.enabled(), hash);
+            accounts.saveAndFlush(current);
+        });
+        return AccountResponse.of(require(address));
+    }
+
     public AccountResponse get(String address) {
         return AccountResponse.of(require(address));
     }
 
     /** The account with this address (any case), or 404 {@code account-not-found}. */
     public Account require(String address) {
-        return accounts.findByAddress(EmailAddress.normalize(address)).orElseThrow(() ->
-                ApiProblem.notFound(ProblemCodes.ACCOUNT_NOT_FOUND, "no account " + address));
+        return find(address).orElseThrow(() -> ApiProblem.notFound(ProblemCodes.ACCOUNT_NOT_FOUND, "no account " + address));
+    }
+
+    /**
+     * The account with this address (any case). Every request names its account, so this is one plain query rather than
+     * a trip through the JPA repository machinery, which cost more than the query itself.
+     */
+    public java.util.Optional<Account> find(String address) {
+        return jdbc.sql("""
+                        SELECT id, domain_id, address, display_name, password_hash, enabled, created_at
+                          FROM accounts WHERE address = ?""")
+                .param(EmailAddress.normalize(address))
+                .query((rs, row) -> Account.read(rs.getLong("id"), rs.getLong("domain_id"), rs.getString("address"),
+                        rs.getString("display_name"), rs.getString("password_hash"), rs.getBoolean("enabled"),
+                        rs.getTimestamp("created_at").toInstant()))
+                .optional();
     }
 
     private static ApiProblem exists(EmailAddress address) {

@@ -17,7 +17,26 @@ public interface BlobStore {
      *
      * @return the content's SHA-256, lower-case hex: its address in this store
      */
-    String put(byte[] content);
+    String put(SpooledContent content);
+
+    /**
+     * Stores large content ahead of the transaction that will reference it, outside any transaction, so that the
+     * upload holds no lock another writer waits for. Unreferenced staged content is collected after a grace period;
+     * {@link #put} in the transaction then only counts the reference (or stores the content again should it have gone).
+     */
+    void stage(SpooledContent content);
+
+    /** {@link #put(SpooledContent)} for content already in memory. */
+    default String put(byte[] content) {
+        return put(SpooledContent.of(content));
+    }
+
+    /**
+     * Adds one reference to content that is stored already (a copy of a message).
+     *
+     * @return false when there is no such blob (its last reference went meanwhile)
+     */
+    boolean addReference(String sha256);
 
     /**
      * Opens the content for reading. The stream is independent of any transaction and bounded in memory, so it
@@ -26,6 +45,9 @@ public interface BlobStore {
      * @throws BlobNotFoundException when there is no such blob
      */
     InputStream open(String sha256);
+
+    /** Opens {@code length} bytes from {@code offset}, like {@link #open} (an HTTP range). */
+    InputStream open(String sha256, long offset, long length);
 
     /** Drops one reference; the content goes when the last reference does. */
     void release(String sha256);

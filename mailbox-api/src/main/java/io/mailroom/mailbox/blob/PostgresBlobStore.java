@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.core.support.SqlBinaryValue;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -17,6 +18,8 @@ import org.springframework.transaction.annotation.Transactional;
 public class PostgresBlobStore implements BlobStore {
 
     static final int SLICE = 256 * 1024;
+    /** Bodies above this are staged before their transaction ({@code MessageWriter}), so put only counts them. */
+    static final long STAGED_ABOVE = 1024 * 1024;
 
     private final JdbcClient jdbc;
 
@@ -26,30 +29,80 @@ public class PostgresBlobStore implements BlobStore {
 
     @Override
     @Transactional(propagation = Propagation.MANDATORY)
-    public String put(byte[] content) {
-        String sha256 = Sha256.hex(content);
-        // the common duplicate case (one message, many recipients) must not ship the content again
-        int referenced = jdbc.sql("UPDATE blobs SET ref_count = ref_count + 1 WHERE sha256 = ?")
-                .param(sha256)
-                .update();
-        if (referenced == 0) {
+    public String put(SpooledContent content) {
+        String sha256 = content.sha256();
+        // a large body was staged before the transaction (or is shared): count the reference without shipping it again
+        if (content.size() > STAGED_ABOVE && addReference(sha256)) {
+            return sha256;
+        }
+        try (InputStream in = content.open()) {
+            // one statement for a small body, new or not; a stream of known length for a large one, which the driver
+            // sends as it reads it, never as one array in the heap
             jdbc.sql("""
                             INSERT INTO blobs (sha256, size, content, ref_count) VALUES (?, ?, ?, 1)
                             ON CONFLICT (sha256) DO UPDATE SET ref_count = blobs.ref_count + 1""")
-                    .params(sha256, (long) content.length, content)
+                    .param(1, sha256)
+                    .param(2, content.size())
+                    .param(3, new SqlBinaryValue(in, content.size()))
                     .update();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         return sha256;
     }
 
     @Override
+    @Transactional(propagation = Propagation.NOT_SUPPORTED)
+    public void stage(SpooledContent content) {
+        boolean stored = jdbc.sql("SELECT 1 FROM blobs WHERE sha256 = ?").param(content.sha256()).query(Integer.class)
+                .optional().isPresent();
+        if (stored) {
+            return;
+        }
+        try (InputStream in = content.open()) {
+            jdbc.sql("""
+                            INSERT INTO blobs (sha256, size, content, ref_count) VALUES (?, ?, ?, 0)
+                            ON CONFLICT (sha256) DO NOTHING""")
+                    .param(1, content.sha256())
+                    .param(2, content.size())
+                    .param(3, new SqlBinaryValue(in, content.size()))
+                    .update();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Deletes staged content that no transaction referenced within the grace period (its filing failed or died). */
+    public int sweep(java.time.Duration grace) {
+        return jdbc.sql("""
+                        DELETE FROM blobs b
+                         WHERE b.ref_count <= 0 AND b.created_at < now() - make_interval(secs => ?)
+                           AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.blob_sha256 = b.sha256)""")
+                .param((double) grace.toSeconds())
+                .update();
+    }
+
+    @Override
+    @Transactional(propagation = Propagation.MANDATORY)
+    public boolean addReference(String sha256) {
+        return jdbc.sql("UPDATE blobs SET ref_count = ref_count + 1 WHERE sha256 = ?").param(sha256).update() > 0;
+    }
+
+    @Override
     public InputStream open(String sha256) {
+        return open(sha256, 0, Long.MAX_VALUE);
+    }
+
+    @Override
+    public InputStream open(String sha256, long offset, long length) {
         long size = jdbc.sql("SELECT size FROM blobs WHERE sha256 = ?")
                 .param(sha256)
                 .query(Long.class)
                 .optional()
                 .orElseThrow(() -> new BlobNotFoundException(sha256));
-        return new SlicedStream(sha256, size);
+        long start = Math.min(Math.max(0, offset), size);
+        long end = length >= size - start ? size : start + length;
+        return new SlicedStream(sha256, start, end);
     }
 
     @Override
@@ -68,9 +121,11 @@ public class PostgresBlobStore implements BlobStore {
         private byte[] slice = new byte[0];
         private int offset;
 
-        SlicedStream(String sha256, long size) {
+        /** Reads bytes {@code start} (included) to {@code end} (excluded). */
+        SlicedStream(String sha256, long start, long end) {
             this.sha256 = sha256;
-            this.size = size;
+            this.position = start;
+            this.size = end;
         }
 
         @Override
@@ -115,7 +170,7 @@ public class PostgresBlobStore implements BlobStore {
                     .optional()
                     .orElseThrow(() -> new IOException("blob " + sha256 + " was deleted while it was being read"));
             if (next.length == 0) {
-                throw new IOException("blob " + sha256 + " is shorter than its recorded size " + size);
+                throw new IOException("blob " + sha256 + " is shorter than expected (" + size + " bytes)");
             }
             slice = next;
             offset = 0;

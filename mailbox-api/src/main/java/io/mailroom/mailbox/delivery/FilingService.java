@@ -1,6 +1,6 @@
 package io.mailroom.mailbox.delivery;
 
-import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import org.slf4j.Logger;
@@ -11,18 +11,15 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.mailroom.mailbox.account.Account;
-import io.mailroom.mailbox.blob.BlobStore;
-import io.mailroom.mailbox.mailbox.MailboxCounters;
+import io.mailroom.mailbox.blob.SpooledContent;
 import io.mailroom.mailbox.mailbox.MailboxService;
-import io.mailroom.mailbox.message.Message;
-import io.mailroom.mailbox.message.MessageParser;
-import io.mailroom.mailbox.message.MessageRepository;
-import io.mailroom.mailbox.message.ParsedMessage;
-import io.mailroom.mailbox.web.ApiProblem;
-import io.mailroom.mailbox.web.ProblemCodes;
+import io.mailroom.mailbox.message.MessageFlags;
+import io.mailroom.mailbox.message.MessageWriter;
 
 /**
- * Files a delivered message into an account's INBOX, exactly once per delivery id.
+ * Files a delivered message into an account's INBOX, exactly once per delivery id. The {@code deliveries} row is the
+ * idempotency record: it keeps the result rather than a reference to the message, because it must outlive the message
+ * (a redelivered queue message for mail the user has already deleted must not bring the mail back).
  *
  * <p>Concurrent requests for the same delivery id (a queue redelivering while the first attempt is still running)
  * are serialised on a transaction-scoped advisory lock keyed by account and delivery id; the second one then
@@ -34,70 +31,69 @@ public class FilingService {
 
     private static final Logger LOG = LoggerFactory.getLogger(FilingService.class);
 
-    private final DeliveryRepository deliveries;
-    private final MessageRepository messages;
     private final MailboxService mailboxes;
-    private final MailboxCounters counters;
-    private final BlobStore blobs;
-    private final MessageParser parser;
+    private final MessageWriter writer;
     private final JdbcClient jdbc;
     private final TransactionTemplate transaction;
 
-    FilingService(DeliveryRepository deliveries, MessageRepository messages, MailboxService mailboxes,
-                  MailboxCounters counters, BlobStore blobs, MessageParser parser, JdbcClient jdbc,
-                  TransactionTemplate transaction) {
-        this.deliveries = deliveries;
-        this.messages = messages;
+    FilingService(MailboxService mailboxes, MessageWriter writer, JdbcClient jdbc, TransactionTemplate transaction) {
         this.mailboxes = mailboxes;
-        this.counters = counters;
-        this.blobs = blobs;
-        this.parser = parser;
+        this.writer = writer;
         this.jdbc = jdbc;
         this.transaction = transaction;
     }
 
-    public FiledMessageResponse file(Account account, String deliveryId, byte[] content) {
-        Delivery.Key key = new Delivery.Key(account.id(), deliveryId);
-        Optional<Delivery> earlier = deliveries.findById(key);
+    public FiledMessageResponse file(Account account, String deliveryId, SpooledContent content) {
+        Optional<FiledMessageResponse> earlier = earlier(account.id(), deliveryId);
         if (earlier.isPresent()) {
             return duplicate(account, deliveryId, earlier.get());
         }
-        ParsedMessage parsed = parser.parse(content);
+        MessageWriter.Prepared prepared = writer.prepare(content);
         try {
-            FiledMessageResponse filed = transaction.execute(status -> fileOnce(account, key, content, parsed));
+            FiledMessageResponse filed = transaction.execute(status -> fileOnce(account, deliveryId, prepared));
             if (!filed.duplicate()) {
                 LOG.info("Filed delivery {} for {} as UID {} (message {}, {} bytes)",
-                        deliveryId, account.address(), filed.uid(), filed.messageId(), content.length);
+                        deliveryId, account.address(), filed.uid(), filed.messageId(), content.size());
             }
             return filed;
         } catch (DataIntegrityViolationException race) {
-            return deliveries.findById(key).map(delivery -> duplicate(account, deliveryId, delivery)).orElseThrow(() -> race);
+            return earlier(account.id(), deliveryId).map(filed -> duplicate(account, deliveryId, filed)).orElseThrow(() -> race);
         }
     }
 
-    private FiledMessageResponse fileOnce(Account account, Delivery.Key key, byte[] content, ParsedMessage parsed) {
+    private FiledMessageResponse fileOnce(Account account, String deliveryId, MessageWriter.Prepared prepared) {
         jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")
-                .param("delivery:" + key.accountId() + ":" + key.deliveryId())
+                .param("delivery:" + account.id() + ":" + deliveryId)
                 .query((rs, row) -> 0)
                 .list();
-        Optional<Delivery> earlier = deliveries.findById(key);
+        // a statement of its own, after the lock: its snapshot sees a concurrent twin that committed meanwhile
+        Optional<FiledMessageResponse> earlier = earlier(account.id(), deliveryId);
         if (earlier.isPresent()) {
-            return earlier.get().result(true);
+            return earlier.get();
         }
-        long inboxId = mailboxes.inbox(account.id()).id();
-        MailboxCounters.Allocation allocation = counters.allocateUid(account.id(), inboxId).orElseThrow(() ->
-                ApiProblem.notFound(ProblemCodes.MAILBOX_NOT_FOUND, "the account's INBOX is gone"));
-        String sha256 = blobs.put(content);
-        Message message = messages.save(new Message(account.id(), inboxId, allocation.uid(), allocation.modSeq(),
-                sha256, content.length, Instant.now(), parsed));
-        Delivery delivery = deliveries.saveAndFlush(new Delivery(account.id(), key.deliveryId(), message.id(), inboxId,
-                allocation.uid(), allocation.modSeq()));
-        return delivery.result(false);
+        long inboxId = mailboxes.inboxId(account.id());
+        // \Recent: no IMAP session has seen it yet (RFC 3501 §2.3.2)
+        MessageWriter.Added added = writer.add(account.id(), inboxId, prepared,
+                new MessageFlags.Parsed(MessageFlags.RECENT, List.of()), null);
+        jdbc.sql("""
+                        INSERT INTO deliveries (account_id, delivery_id, message_id, mailbox_id, uid, modseq)
+                        VALUES (?, ?, ?, ?, ?, ?)""")
+                .params(account.id(), deliveryId, added.messageId(), inboxId, added.metadata().uid(), added.metadata().modSeq())
+                .update();
+        return new FiledMessageResponse(added.messageId(), inboxId, added.metadata().uid(), added.metadata().modSeq(), false);
     }
 
-    private static FiledMessageResponse duplicate(Account account, String deliveryId, Delivery delivery) {
-        FiledMessageResponse result = delivery.result(true);
-        LOG.info("Delivery {} for {} was filed before as UID {}; nothing stored", deliveryId, account.address(), result.uid());
-        return result;
+    /** The record of an earlier filing of this delivery id, which must outlive its message (see the class comment). */
+    private Optional<FiledMessageResponse> earlier(long accountId, String deliveryId) {
+        return jdbc.sql("SELECT message_id, mailbox_id, uid, modseq FROM deliveries WHERE account_id = ? AND delivery_id = ?")
+                .params(accountId, deliveryId)
+                .query((rs, row) -> new FiledMessageResponse(rs.getLong("message_id"), rs.getLong("mailbox_id"),
+                        rs.getLong("uid"), rs.getLong("modseq"), true))
+                .optional();
+    }
+
+    private static FiledMessageResponse duplicate(Account account, String deliveryId, FiledMessageResponse filed) {
+        LOG.info("Delivery {} for {} was filed before as UID {}; nothing stored", deliveryId, account.address(), filed.uid());
+        return filed;
     }
 }

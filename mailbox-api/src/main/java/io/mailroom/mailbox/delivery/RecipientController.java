@@ -1,7 +1,13 @@
 package io.mailroom.mailbox.delivery;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -9,42 +15,104 @@ import org.springframework.web.bind.annotation.RestController;
 import io.mailroom.mailbox.account.Account;
 import io.mailroom.mailbox.account.AccountRepository;
 import io.mailroom.mailbox.account.EmailAddress;
+import io.mailroom.mailbox.alias.AliasService;
+import io.mailroom.mailbox.domain.Domain;
 import io.mailroom.mailbox.domain.DomainService;
 import io.mailroom.mailbox.web.ApiProblem;
 import io.mailroom.mailbox.web.ProblemCodes;
 
-/** What a recipient address means here, for smtp-ingress (RCPT TO) and delivery-service. */
+/**
+ * What a recipient address means here, for smtp-ingress (RCPT TO) and delivery-service: an account, an alias expanded
+ * to its accounts (through nested aliases, at most {@value #MAX_DEPTH} deep) and external addresses, the domain's
+ * catch-all, or nobody. Case-insensitive. A disabled account receives no mail, so it reads as an unknown user and an
+ * alias skips it.
+ */
 @RestController
 class RecipientController {
 
+    static final int MAX_DEPTH = 5;
+
     private final AccountRepository accounts;
     private final DomainService domains;
+    private final AliasService aliases;
 
-    RecipientController(AccountRepository accounts, DomainService domains) {
+    RecipientController(AccountRepository accounts, DomainService domains, AliasService aliases) {
         this.accounts = accounts;
         this.domains = domains;
+        this.aliases = aliases;
     }
 
-    /**
-     * Case-insensitive. A disabled account receives no mail, so it reads as an unknown user. Aliases come later and
-     * will answer with several accounts.
-     */
     @GetMapping("/internal/v1/recipients")
     RecipientResolutionResponse resolve(@RequestParam String address) {
         String normalized = EmailAddress.normalize(address);
         int at = normalized.lastIndexOf('@');
         if (at <= 0 || at == normalized.length() - 1) {
-            throw new ApiProblem(org.springframework.http.HttpStatus.BAD_REQUEST, ProblemCodes.INVALID_ADDRESS,
-                    "not an address: " + address);
+            throw new ApiProblem(HttpStatus.BAD_REQUEST, ProblemCodes.INVALID_ADDRESS, "not an address: " + address);
         }
-        if (domains.find(normalized.substring(at + 1)).isEmpty()) {
-            return new RecipientResolutionResponse(address, RecipientResolutionResponse.Status.NON_LOCAL_DOMAIN, List.of());
+        Optional<Domain> domain = domains.find(normalized.substring(at + 1));
+        if (domain.isEmpty()) {
+            return new RecipientResolutionResponse(address, RecipientResolutionResponse.Status.NON_LOCAL_DOMAIN, List.of(), List.of());
         }
-        return accounts.findByAddress(normalized)
-                .filter(Account::enabled)
-                .map(account -> new RecipientResolutionResponse(address, RecipientResolutionResponse.Status.DELIVERABLE,
-                        List.of(account.address())))
-                .orElseGet(() -> new RecipientResolutionResponse(address, RecipientResolutionResponse.Status.UNKNOWN_USER,
-                        List.of()));
+        Optional<Account> account = accounts.findByAddress(normalized);
+        if (account.isPresent()) {
+            return account.get().enabled()
+                    ? deliverable(address, List.of(account.get().address()), List.of())
+                    : unknown(address);
+        }
+        Optional<List<String>> targets = aliases.targetsOf(normalized);
+        if (targets.isPresent()) {
+            Set<String> local = new LinkedHashSet<>();
+            Set<String> external = new LinkedHashSet<>();
+            expand(normalized, targets.get(), local, external);
+            return local.isEmpty() && external.isEmpty() ? unknown(address)
+                    : deliverable(address, List.copyOf(local), List.copyOf(external));
+        }
+        Long catchAll = domain.get().catchAllAccountId();
+        if (catchAll != null) {
+            Optional<Account> target = accounts.findById(catchAll).filter(Account::enabled);
+            if (target.isPresent()) {
+                return deliverable(address, List.of(target.get().address()), List.of());
+            }
+        }
+        return unknown(address);
+    }
+
+    /** Breadth-first through nested aliases; a loop or a chain deeper than {@link #MAX_DEPTH} ends there. */
+    private void expand(String alias, List<String> targets, Set<String> local, Set<String> external) {
+        Set<String> seen = new LinkedHashSet<>(List.of(alias));
+        Deque<List<String>> level = new ArrayDeque<>();
+        level.add(targets);
+        for (int depth = 0; depth < MAX_DEPTH && !level.isEmpty(); depth++) {
+            Deque<List<String>> next = new ArrayDeque<>();
+            for (List<String> group : level) {
+                for (String target : group) {
+                    if (!seen.add(target)) {
+                        continue;
+                    }
+                    String targetDomain = target.substring(target.lastIndexOf('@') + 1);
+                    if (domains.find(targetDomain).isEmpty()) {
+                        external.add(target);
+                        continue;
+                    }
+                    Optional<Account> account = accounts.findByAddress(target);
+                    if (account.isPresent()) {
+                        if (account.get().enabled()) {
+                            local.add(account.get().address());
+                        }
+                        continue;
+                    }
+                    aliases.targetsOf(target).ifPresent(next::add);
+                }
+            }
+            level = next;
+        }
+    }
+
+    private static RecipientResolutionResponse deliverable(String address, List<String> accounts, List<String> forwards) {
+        return new RecipientResolutionResponse(address, RecipientResolutionResponse.Status.DELIVERABLE, accounts, forwards);
+    }
+
+    private static RecipientResolutionResponse unknown(String address) {
+        return new RecipientResolutionResponse(address, RecipientResolutionResponse.Status.UNKNOWN_USER, List.of(), List.of());
     }
 }

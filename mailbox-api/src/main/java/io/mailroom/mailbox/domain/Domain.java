@@ -24,6 +24,9 @@ public class Domain {
     @Column(name = "created_at", nullable = false, updatable = false)
     private Instant createdAt;
 
+    @Column(name = "catch_all_account_id")
+    private Long catchAllAccountId;
+
     protected Domain() {
     }
 
@@ -42,5 +45,14 @@ public class Domain {
 
     public Instant createdAt() {
         return createdAt;
+    }
+
+    /** The account that receives mail for unknown local parts of this domain, or null. */
+    public Long catchAllAccountId() {
+        return catchAllAccountId;
+    }
+
+    void catchAll(Long accountId) {
+        this.catchAllAccountId = accountId;
     }
 }

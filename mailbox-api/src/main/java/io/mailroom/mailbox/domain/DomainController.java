@@ -8,6 +8,7 @@ import jakarta.validation.constraints.Min;
 
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -46,5 +47,11 @@ class DomainController {
     @GetMapping("/{name}")
     DomainResponse get(@PathVariable String name) {
         return domains.get(name);
+    }
+
+    /** Sets or removes the domain's catch-all account. */
+    @PatchMapping("/{name}")
+    DomainResponse update(@PathVariable String name, @Valid @RequestBody UpdateDomainRequest request) {
+        return domains.update(name, request);
     }
 }

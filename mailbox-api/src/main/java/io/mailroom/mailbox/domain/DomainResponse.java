@@ -2,9 +2,6 @@ package io.mailroom.mailbox.domain;
 
 import java.time.Instant;
 
-public record DomainResponse(long id, String name, Instant createdAt) {
-
-    static DomainResponse of(Domain domain) {
-        return new DomainResponse(domain.id(), domain.name(), domain.createdAt());
-    }
+/** @param catchAll the address of the account that receives mail for unknown local parts, or null */
+public record DomainResponse(long id, String name, String catchAll, Instant createdAt) {
 }

@@ -17,9 +17,44 @@ import io.mailroom.mailbox.web.ProblemCodes;
 public class DomainService {
 
     private final DomainRepository domains;
+    private final org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
-    DomainService(DomainRepository domains) {
+    DomainService(DomainRepository domains, org.springframework.jdbc.core.simple.JdbcClient jdbc) {
         this.domains = domains;
+        this.jdbc = jdbc;
+    }
+
+    /** The address of an account by id, for answers. */
+    private String address(Long accountId) {
+        return accountId == null ? null : jdbc.sql("SELECT address FROM accounts WHERE id = ?").param(accountId)
+                .query(String.class).optional().orElse(null);
+    }
+
+    private DomainResponse response(Domain domain) {
+        return new DomainResponse(domain.id(), domain.name(), address(domain.catchAllAccountId()), domain.createdAt());
+    }
+
+    /**
+     * Sets or removes the catch-all.
+     *
+     * @throws ApiProblem 422 {@code account-not-found} when the address is not an account of this domain
+     */
+    @Transactional
+    public DomainResponse update(String name, UpdateDomainRequest request) {
+        Domain domain = find(name).orElseThrow(() -> ApiProblem.notFound(ProblemCodes.DOMAIN_NOT_FOUND, "no domain " + name));
+        if (request.catchAll() != null) {
+            if (request.catchAll().isBlank()) {
+                domain.catchAll(null);
+            } else {
+                String address = io.mailroom.mailbox.account.EmailAddress.normalize(request.catchAll());
+                Long accountId = jdbc.sql("SELECT id FROM accounts WHERE address = ? AND domain_id = ?")
+                        .params(address, domain.id()).query(Long.class).optional()
+                        .orElseThrow(() -> new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, ProblemCodes.ACCOUNT_NOT_FOUND,
+                                "the catch-all must be an account of " + domain.name() + ": " + request.catchAll()));
+                domain.catchAll(accountId);
+            }
+        }
+        return response(domains.saveAndFlush(domain));
     }
 
     public DomainResponse create(String rawName) {
@@ -28,7 +63,7 @@ public class DomainService {
             throw exists(name);
         }
         try {
-            return DomainResponse.of(domains.saveAndFlush(new Domain(name)));
+            return response(domains.saveAndFlush(new Domain(name)));
         } catch (DataIntegrityViolationException race) {
             throw exists(name); // created by a concurrent request between the check and the insert
         }
@@ -37,12 +72,12 @@ public class DomainService {
     @Transactional(readOnly = true)
     public PageResponse<DomainResponse> list(int limit, String cursor) {
         return PageResponse.of(domains.findByIdGreaterThanOrderById(Cursor.decode(cursor), Limit.of(limit + 1)),
-                limit, Domain::id, DomainResponse::of);
+                limit, Domain::id, this::response);
     }
 
     @Transactional(readOnly = true)
     public DomainResponse get(String name) {
-        return DomainResponse.of(find(name).orElseThrow(() ->
+        return response(find(name).orElseThrow(() ->
                 ApiProblem.notFound(ProblemCodes.DOMAIN_NOT_FOUND, "no domain " + name)));
     }
 

@@ -44,9 +44,6 @@ public class Mailbox {
     @Column(name = "highest_modseq", nullable = false, updatable = false)
     private long highestModSeq;
 
-    @Column(nullable = false)
-    private boolean subscribed;
-
     @Column(name = "created_at", nullable = false, updatable = false)
     private Instant createdAt;
 
@@ -60,7 +57,6 @@ public class Mailbox {
         this.uidValidity = uidValidity;
         this.uidNext = 1;
         this.highestModSeq = MailboxCounters.INITIAL_MODSEQ;
-        this.subscribed = true;
         this.createdAt = Instant.now();
     }
 

@@ -57,6 +57,24 @@ public class MailboxCounters {
                 .optional();
     }
 
+    /**
+     * The next {@code count} UIDs and as many new MODSEQs, for messages added together (a COPY); empty if there is no
+     * such mailbox. The i-th message gets {@code uid + i} and {@code modSeq + i}.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public java.util.Optional<Allocation> allocateUids(long accountId, long mailboxId, int count) {
+        return jdbc.sql("""
+                        UPDATE mailboxes
+                           SET uid_next = uid_next + :count, highest_modseq = highest_modseq + :count
+                         WHERE account_id = :account AND id = :mailbox AND uid_next + :count <= 4294967296
+                        RETURNING uid_next - :count AS uid, highest_modseq - :count + 1 AS mod_seq""")
+                .param("count", count)
+                .param("account", accountId)
+                .param("mailbox", mailboxId)
+                .query((rs, row) -> new Allocation(rs.getLong("uid"), rs.getLong("mod_seq")))
+                .optional();
+    }
+
     /** Takes {@code count} new MODSEQs at once and returns the highest; the others are the ones just below it. */
     @Transactional(propagation = Propagation.MANDATORY)
     public long allocateModSeqs(long accountId, long mailboxId, int count) {

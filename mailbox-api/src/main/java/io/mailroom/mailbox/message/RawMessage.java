@@ -3,5 +3,5 @@ package io.mailroom.mailbox.message;
 import java.io.InputStream;
 
 /** A message's bytes, open for reading, and how many there are. */
-public record RawMessage(InputStream content, long size) {
+record RawMessage(InputStream content, long size) {
 }

@@ -11,7 +11,7 @@ import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.HandlerMapping;
 
-import io.mailroom.mailbox.account.EmailAddress;
+import io.mailroom.mailbox.account.AccountService;
 import io.mailroom.mailbox.web.ApiProblem;
 import io.mailroom.mailbox.web.ProblemCodes;
 
@@ -20,11 +20,19 @@ import io.mailroom.mailbox.web.ProblemCodes;
  * values the controller will act on), so no path trick can make the check and the handler disagree:
  * <ul>
  *   <li>{@code /internal/**}: the internal token only;</li>
- *   <li>{@code /api/**}: the admin token; or an account owner, only on routes whose {@code {address}} is their own.</li>
+ *   <li>{@code /api/**}: an admin (the bootstrap token or an admin key); an account owner, or a key scoped to
+ *   accounts, only on routes whose {@code {address}} is one of theirs. An unknown address is forbidden, not "not
+ *   found", so that keys cannot probe which accounts exist.</li>
  * </ul>
  */
 @Component
 class AccessInterceptor implements HandlerInterceptor {
+
+    private final AccountService accounts;
+
+    AccessInterceptor(AccountService accounts) {
+        this.accounts = accounts;
+    }
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
@@ -44,7 +52,8 @@ class AccessInterceptor implements HandlerInterceptor {
         boolean allowed = switch (caller) {
             case Caller.Service service -> internal;
             case Caller.Admin admin -> !internal;
-            case Caller.AccountOwner owner -> !internal && ownsRoute(owner, request);
+            case Caller.AccountOwner owner -> !internal && ownsRoute(owner.accountId(), request);
+            case Caller.AccountsKey key -> !internal && key.accountIds().stream().anyMatch(id -> ownsRoute(id, request));
         };
         if (!allowed) {
             throw new ApiProblem(HttpStatus.FORBIDDEN, ProblemCodes.FORBIDDEN, "these credentials do not grant access to this resource");
@@ -52,10 +61,14 @@ class AccessInterceptor implements HandlerInterceptor {
         return true;
     }
 
-    private static boolean ownsRoute(Caller.AccountOwner owner, HttpServletRequest request) {
+    /** Whether the route names an account ({@code {address}}) and it is this one. */
+    private boolean ownsRoute(long accountId, HttpServletRequest request) {
         @SuppressWarnings("unchecked")
         Map<String, String> variables = (Map<String, String>) request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
         String address = variables == null ? null : variables.get("address");
-        return address != null && EmailAddress.normalize(address).equals(owner.address());
+        if (address == null) {
+            return false;
+        }
+        return accounts.find(address).map(account -> account.id() == accountId).orElse(false);
     }
 }

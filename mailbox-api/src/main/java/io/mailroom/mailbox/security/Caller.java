@@ -1,5 +1,7 @@
 package io.mailroom.mailbox.security;
 
+import java.util.Set;
+
 import jakarta.servlet.http.HttpServletRequest;
 
 /** Who a request comes from, as its credentials proved. */
@@ -7,16 +9,25 @@ public sealed interface Caller {
 
     String REQUEST_ATTRIBUTE = Caller.class.getName();
 
-    /** A tool holding the admin token: may do everything under {@code /api/v1}. */
-    record Admin() implements Caller {
+    /**
+     * A tool with admin rights: everything under {@code /api/v1}.
+     *
+     * @param bootstrap true for the configured bootstrap token ({@code mailroom.admin.token}), which alone may create API
+     *                  keys; false for an admin-scoped API key
+     */
+    record Admin(boolean bootstrap) implements Caller {
     }
 
-    /** Another Mailroom service holding the internal token: may use {@code /internal/v1}. */
+    /** Another Mailroom service (the internal token, or a gateway-scoped API key): everything under {@code /internal/v1}. */
     record Service() implements Caller {
     }
 
-    /** An account's owner, by HTTP Basic: may read its own {@code /api/v1/accounts/{address}/**}. */
+    /** An account's owner, by HTTP Basic: its own {@code /api/v1/accounts/{address}/**}. */
     record AccountOwner(long accountId, String address) implements Caller {
+    }
+
+    /** An API key scoped to some accounts: their {@code /api/v1/accounts/{address}/**}, nothing else. */
+    record AccountsKey(long keyId, Set<Long> accountIds) implements Caller {
     }
 
     static Caller of(HttpServletRequest request) {

@@ -22,8 +22,8 @@ import io.mailroom.mailbox.account.LoginPolicy;
 import io.mailroom.mailbox.web.ProblemCodes;
 
 /**
- * Establishes who calls: the admin token, the internal token, or an account's own address and password (HTTP
- * Basic). Requests to {@code /api/**} and {@code /internal/**} without valid credentials end here with 401. What
+ * Establishes who calls: the bootstrap admin token, the internal token, an API key ({@code Bearer mrk_…}), or an
+ * account's own address and password or app password (HTTP Basic). Requests to {@code /api/**} and {@code /internal/**} without valid credentials end here with 401. What
  * a caller may do is decided later, by {@link AccessInterceptor}, on the route Spring MVC actually matched.
  */
 @Component
@@ -37,12 +37,15 @@ public class CredentialsFilter extends OncePerRequestFilter {
     private final TokenMatcher adminToken;
     private final TokenMatcher internalToken;
     private final CredentialService credentials;
+    private final ApiKeyService apiKeys;
     private final ProblemWriter problems;
 
-    CredentialsFilter(SecurityProperties properties, CredentialService credentials, ProblemWriter problems) {
+    CredentialsFilter(SecurityProperties properties, CredentialService credentials, ApiKeyService apiKeys,
+                      ProblemWriter problems) {
         this.adminToken = new TokenMatcher(properties.admin().token());
         this.internalToken = new TokenMatcher(properties.internal().token());
         this.credentials = credentials;
+        this.apiKeys = apiKeys;
         this.problems = problems;
     }
 
@@ -73,11 +76,14 @@ public class CredentialsFilter extends OncePerRequestFilter {
     private Optional<Caller> identify(String authorization, String remoteIp) {
         if (regionMatches(authorization, BEARER)) {
             String token = authorization.substring(BEARER.length()).trim();
+            if (token.startsWith(ApiKeyService.PREFIX)) {
+                return apiKeys.authenticate(token);
+            }
             // evaluate both comparisons every time, so timing does not tell which token was close
             boolean admin = adminToken.matches(token);
             boolean service = internalToken.matches(token);
             if (admin) {
-                return Optional.of(new Caller.Admin());
+                return Optional.of(new Caller.Admin(true));
             }
             return service ? Optional.of(new Caller.Service()) : Optional.empty();
         }

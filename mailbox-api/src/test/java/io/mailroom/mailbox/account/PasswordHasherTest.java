@@ -56,4 +56,31 @@ class PasswordHasherTest {
             assertThat(validator.validate(new Holder(strong))).as(strong).isEmpty();
         }
     }
+
+    // made by Dovecot 2.3's "doveadm pw" on this machine, for the password below
+    static final String PASSWORD = "correct horse battery staple";
+    static final String DOVECOT_ARGON2ID = "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$+CnF1H10RSnItIdwiFTHjQ$7lywE0ZZyBiNb6ydlD9EpmhCMNgT+I/Zgc3kb1J2Fp8";
+    static final String DOVECOT_BLF_CRYPT = "{BLF-CRYPT}$2y$05$wotRs.7ZxLaXm3wQX0NK5.no8zQF6DeztIY9AvFqIyQmPe2TPwxEu";
+    static final String DOVECOT_SHA512_CRYPT = "{SHA512-CRYPT}$6$rounds=10000$XeyEDL3D64.9gzHJ$0I.RmTQjhs45PtDPsTKterdv2ZC61smyAK/m19q4GNiz1HhX4rmcYFCyV29LNte6ecWU9W/bnPQMEf/d1n5Sv0";
+    static final String OPENSSL_SHA512_CRYPT = "{SHA512-CRYPT}$6$saltsalt$CPgxBHZBXfhC6lX1yxpdEsbQfXmg3WXVj8AoVwyNFLfb5AtbfM8k6A8yehv1z6sgzoH/DUIs7YK9hVnGhTjhW/";
+
+    @Test
+    void verifiesHashesImportedFromDovecot() {
+        for (String hash : Set.of(DOVECOT_ARGON2ID, DOVECOT_BLF_CRYPT, DOVECOT_SHA512_CRYPT, OPENSSL_SHA512_CRYPT)) {
+            assertThat(hasher.requireImportable(hash)).isEqualTo(hash);
+            assertThat(hasher.matches(PASSWORD, hash)).as(hash).isTrue();
+            assertThat(hasher.matches(PASSWORD + "!", hash)).as(hash).isFalse();
+        }
+        assertThat(hasher.needsUpgrade(DOVECOT_SHA512_CRYPT)).isTrue();
+        assertThat(hasher.needsUpgrade(DOVECOT_ARGON2ID)).isTrue();
+        assertThat(hasher.needsUpgrade(hasher.hash(PASSWORD))).isFalse();
+    }
+
+    @Test
+    void refusesToImportWhatItCouldNotVerify() {
+        for (String bad : new String[] {"{PLAIN}secret", "{SHA512-CRYPT}$6$short", "{BLF-CRYPT}$2y$05$tooshort",
+                "{ARGON2ID}$argon2i$v=19$m=65536,t=3,p=1$abc$def", "$6$saltsalt$CPgx", "{SSHA}abc"}) {
+            assertThatThrownBy(() -> hasher.requireImportable(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
 }

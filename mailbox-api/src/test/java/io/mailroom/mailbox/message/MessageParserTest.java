@@ -88,4 +88,47 @@ class MessageParserTest {
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
+
+    @Test
+    void readsTheMimeTreeOfAMultipartMessage() {
+        ParsedMessage parsed = parse("""
+                From: a@example.org
+                Content-Type: multipart/mixed; boundary=XX
+                
+                preamble
+                --XX
+                Content-Type: text/plain; charset=utf-8
+                
+                line one
+                line two
+                --XX
+                Content-Type: message/rfc822
+                
+                Subject: inner
+                From: b@example.org
+                
+                inner body
+                --XX--
+                """);
+
+        assertThat(parsed.mediaType()).isEqualTo("multipart");
+        assertThat(parsed.structure().parts()).hasSize(2);
+        assertThat(parsed.structure().parts().get(0).lines()).as("line breaks, as James counts them: the last one belongs to the boundary").isEqualTo(1);
+        assertThat(parsed.structure().parts().get(1).envelope().subject()).isEqualTo("inner");
+        assertThat(parsed.structure().parts().get(1).message().mediaType()).isEqualTo("text");
+        assertThat(parsed.bodyText()).contains("line one").contains("inner body");
+        assertThat(parsed.textLines()).isNull();
+    }
+
+    @Test
+    void aSinglePartTextMessageCountsItsLines() {
+        ParsedMessage parsed = parse("Subject: x\r\nDate: Mon, 5 Jan 2026 10:00:00 +0100 (CET)\r\n\r\none\r\ntwo\r\n");
+
+        assertThat(parsed.mediaType()).isEqualTo("text");
+        assertThat(parsed.subType()).isEqualTo("plain");
+        assertThat(parsed.textLines()).isEqualTo(2);
+        assertThat(parsed.structure().parameters()).containsEntry("charset", "us-ascii");
+        assertThat(parsed.sentDate()).isEqualTo(java.time.Instant.parse("2026-01-05T09:00:00Z"));
+        assertThat(parsed.hasAttachment()).isFalse();
+    }
 }

@@ -7,15 +7,27 @@ import java.util.List;
  *
  * @param address  the address asked about
  * @param status   whether mail to it can be filed here
- * @param accounts for {@link Status#DELIVERABLE}: the addresses of the accounts that receive it (one for
- *                 an account, several for an alias); empty otherwise
+ * @param accounts for {@link Status#DELIVERABLE}: the addresses of the accounts that receive it (one for an account or
+ *                 a catch-all, several for an alias, expanded through nested aliases); empty otherwise
+ * @param forwards for {@link Status#DELIVERABLE}: external addresses an alias also delivers to, which delivery-service
+ *                 relays rather than files; empty otherwise (and when an older mailbox-api leaves it out)
  */
-public record RecipientResolution(String address, Status status, List<String> accounts) {
+public record RecipientResolution(String address, Status status, List<String> accounts, List<String> forwards) {
+
+    public RecipientResolution {
+        accounts = accounts == null ? List.of() : List.copyOf(accounts);
+        forwards = forwards == null ? List.of() : List.copyOf(forwards);
+    }
+
+    /** Without forwards: what the callers written before aliases construct. */
+    public RecipientResolution(String address, Status status, List<String> accounts) {
+        this(address, status, accounts, List.of());
+    }
 
     public enum Status {
-        /** The address belongs to one or more local accounts. */
+        /** The address belongs to one or more local accounts (or an alias with external targets only). */
         DELIVERABLE,
-        /** The domain is ours but no account or alias has this address (SMTP 550 5.1.1). */
+        /** The domain is ours but no account, alias or catch-all takes this address (SMTP 550 5.1.1). */
         UNKNOWN_USER,
         /** The domain is not ours (on MX: 554 5.7.1 relay denied). */
         NON_LOCAL_DOMAIN

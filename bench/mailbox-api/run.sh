@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# mailroom mailbox-api benchmark (issue 3). Starts the service jar on a fresh database of the local PostgreSQL, with a
+# 256 MB heap, and measures:
+#   1. filing distinct 10 KB messages through the REST API (msgs/s, latency percentiles);
+#   2. metadata of 500 messages of a 100,000-message mailbox in one call (latency percentiles);
+#   3. the service's heap while a 50 MB message is filed and streamed back.
+# Usage: bench/mailbox-api/run.sh [messages] [accounts] [concurrency]     (defaults 20000 50 32)
+# Needs: JDK 25 (JAVA_HOME), psql, PostgreSQL on $PGHOST:5432 as postgres with trust auth (as the CI machine has).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+JAVA="$JAVA_HOME/bin/java"
+MESSAGES=${1:-20000}
+ACCOUNTS=${2:-50}
+CONCURRENCY=${3:-32}
+HEAP=${HEAP:-256m}
+PGHOST=${PGHOST:-127.0.0.1}
+export PGUSER=${PGUSER:-postgres}
+export MAILROOM_ADMIN_TOKEN=bench-admin-token
+export MAILROOM_INTERNAL_TOKEN=bench-internal-token
+JAR=mailbox-api/target/mailbox-api-0.1.0-SNAPSHOT-exec.jar
+if [ ! -f "$JAR" ] || [ -n "${REBUILD:-}" ]; then
+  flock /tmp/mailroom-mvn.lock ./mvnw -B -q -ntp -pl mailbox-api -am package -DskipTests
+fi
+
+# a copy, so that another build repackaging the module meanwhile cannot pull the jar from under the running service
+RUN_JAR=$(mktemp /tmp/mailbox-api-bench.XXXXXX.jar)
+cp "$JAR" "$RUN_JAR"
+
+DB=mr_bench_$(date +%s)
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+BASE=http://127.0.0.1:$PORT
+LOG=$(mktemp /tmp/mailbox-api-bench.XXXXXX.log)
+psql -h "$PGHOST" -q -c "CREATE DATABASE $DB"
+cleanup() {
+  [ -n "${SERVICE:-}" ] && kill "$SERVICE" 2>/dev/null && wait "$SERVICE" 2>/dev/null || true
+  psql -h "$PGHOST" -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
+  rm -f "$RUN_JAR"
+}
+trap cleanup EXIT
+
+"$JAVA" -Xmx"$HEAP" ${SERVICE_JAVA_OPTS:-} -jar "$RUN_JAR" --server.port="$PORT" \
+  --spring.datasource.url="jdbc:postgresql://$PGHOST:5432/$DB" --spring.datasource.username="$PGUSER" \
+  --logging.level.io.mailroom=WARN >"$LOG" 2>&1 &
+SERVICE=$!
+for _ in $(seq 1 300); do
+  curl -sf "$BASE/actuator/health/readiness" >/dev/null && break
+  sleep 1
+done
+curl -sf "$BASE/actuator/health/readiness" >/dev/null || { echo "mailbox-api did not start; see $LOG"; exit 1; }
+echo "mailbox-api on $BASE (heap $HEAP, database $DB, log $LOG); $(nproc) cores"
+
+admin() { curl -sf -H "Authorization: Bearer $MAILROOM_ADMIN_TOKEN" -H 'Content-Type: application/json' "$@"; }
+admin -X POST "$BASE/api/v1/domains" -d '{"name":"bench.test"}' >/dev/null
+for i in $(seq 0 $((ACCOUNTS - 1))) big large; do
+  admin -X POST "$BASE/api/v1/accounts" -d "{\"address\":\"user$i@bench.test\",\"password\":\"bench password $i\"}" >/dev/null
+done
+
+# 1. filing, with the CPU seconds that the service and PostgreSQL spent on it
+cpu_pg() { ps -C postgres -o times= | awk '{s += $1} END {print s}'; }
+cpu_service() { ps -o times= -p "$SERVICE" | awk '{print $1}'; }
+PG0=$(cpu_pg); SVC0=$(cpu_service)
+"$JAVA" bench/mailbox-api/MailboxApiBench.java filing "$BASE" "$ACCOUNTS" "$MESSAGES" "$CONCURRENCY"
+echo "filing CPU: mailbox-api $(( $(cpu_service) - SVC0 )) s, PostgreSQL $(( $(cpu_pg) - PG0 )) s (all backends, other databases included), $(nproc) cores"
+
+[ -n "${FILING_ONLY:-}" ] && exit 0
+
+# 2. metadata: one message filed through the API, cloned in SQL into a 100,000-message INBOX (filing 100,000 through
+#    one mailbox would only measure the filing path again)
+curl -sf -X PUT -H "Authorization: Bearer $MAILROOM_INTERNAL_TOKEN" -H 'Content-Type: message/rfc822' \
+  --data-binary $'From: a@example.org\r\nTo: userbig@bench.test\r\nSubject: template\r\nMessage-ID: <t@bench>\r\n\r\nbody line\r\n' \
+  "$BASE/internal/v1/accounts/userbig@bench.test/deliveries/template" >/dev/null
+psql -h "$PGHOST" -d "$DB" -q -v ON_ERROR_STOP=1 <<'SQL'
+CREATE TEMP TABLE t AS
+  SELECT m.* FROM messages m JOIN accounts a ON a.id = m.account_id WHERE a.address = 'userbig@bench.test' AND m.uid = 1;
+INSERT INTO message_contents (account_id, email_id, header, header_text, body_text, envelope, structure, message_id_header, search)
+SELECT c.account_id, 1000000000 + g, c.header, c.header_text, c.body_text, c.envelope, c.structure, '<fill-' || g || '@bench>', c.search
+  FROM message_contents c JOIN t ON c.account_id = t.account_id AND c.email_id = t.email_id, generate_series(2, 100000) g;
+INSERT INTO messages (account_id, mailbox_id, uid, modseq, created_modseq, blob_sha256, size, internal_date, save_date, flags,
+                      keywords, header_size, body_lines, subject, from_address, from_name, message_id_header, email_id,
+                      thread_id, media_type, sub_type, text_lines, sent_date, has_attachment)
+SELECT account_id, mailbox_id, g, g + 1, g + 1, blob_sha256, size, internal_date - make_interval(secs => 100000 - g), save_date,
+       CASE WHEN g % 3 = 0 THEN 1 ELSE 0 END, keywords, header_size, body_lines, subject || ' ' || g, from_address, from_name,
+       '<fill-' || g || '@bench>', 1000000000 + g, 1000000000 + g, media_type, sub_type, text_lines, sent_date, has_attachment
+  FROM t, generate_series(2, 100000) g;
+UPDATE mailboxes SET uid_next = 100001, highest_modseq = 100001 WHERE id = (SELECT mailbox_id FROM t);
+UPDATE blobs SET ref_count = ref_count + 99999 WHERE sha256 = (SELECT blob_sha256 FROM t);
+UPDATE quota_usage SET messages = messages + 99999, storage = storage + 99999 * (SELECT size FROM t)
+ WHERE account_id = (SELECT account_id FROM t);
+ANALYZE messages;
+ANALYZE message_contents;
+SQL
+BIG_INBOX=$(psql -h "$PGHOST" -d "$DB" -Atc "SELECT m.id FROM mailboxes m JOIN accounts a ON a.id = m.account_id WHERE a.address = 'userbig@bench.test' AND m.role = 'INBOX'")
+"$JAVA" bench/mailbox-api/MailboxApiBench.java metadata "$BASE" userbig@bench.test "$BIG_INBOX" 100000 2000 4
+"$JAVA" bench/mailbox-api/MailboxApiBench.java metadata "$BASE" userbig@bench.test "$BIG_INBOX" 100000 2000 4 ENVELOPE
+
+# 3. a 50 MB message in and out of a service with a 256 MB heap
+"$JAVA" bench/mailbox-api/MailboxApiBench.java large "$BASE" userlarge@bench.test 50

@@ -1,17 +1,24 @@
 package io.mailroom.pop3;
 
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.mailroom.mailbox.client.AuthenticatedAccount;
 import io.mailroom.mailbox.client.AuthenticationFailedException;
@@ -24,7 +31,7 @@ import io.mailroom.mailbox.client.RecipientResolution;
 
 /**
  * A small mailbox-api in memory, for testing POP3 behaviour in isolation: accounts with a password
- * and an INBOX, and a record of what the gateway asked.
+ * and an INBOX, a record of what the gateway asked, and message streams a test can watch or hold up.
  */
 public final class InMemoryMailboxApi implements MailboxApiClient {
 
@@ -41,8 +48,11 @@ public final class InMemoryMailboxApi implements MailboxApiClient {
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
     private final List<Expunge> expunges = new CopyOnWriteArrayList<>();
     private final List<Login> logins = new CopyOnWriteArrayList<>();
+    private final List<TrackedStream> streams = new CopyOnWriteArrayList<>();
+    private final Set<String> lockedOut = ConcurrentHashMap.newKeySet();
     private final AtomicInteger maildropCalls = new AtomicInteger();
     private final AtomicBoolean unavailable = new AtomicBoolean();
+    private final AtomicReference<CountDownLatch> messageGate = new AtomicReference<>();
     private final AtomicInteger ids = new AtomicInteger(100);
 
     /** Creates (or replaces) an account with an empty INBOX. */
@@ -75,26 +85,54 @@ public final class InMemoryMailboxApi implements MailboxApiClient {
         return maildropCalls.get();
     }
 
+    /** Every message stream handed out, in order. */
+    public List<TrackedStream> streams() {
+        return List.copyOf(streams);
+    }
+
     /** Every call fails as if mailbox-api could not be reached. */
     public void setUnavailable(boolean value) {
         unavailable.set(value);
+    }
+
+    /** The login policy locks this account out for now (mailbox-api's {@code auth-locked}). */
+    public void setLockedOut(String address, boolean value) {
+        if (value) {
+            lockedOut.add(address);
+        } else {
+            lockedOut.remove(address);
+        }
+    }
+
+    /**
+     * Message streams opened from now on send nothing until the latch opens (a stalled mailbox-api);
+     * null lets them flow again.
+     */
+    public void holdMessages(CountDownLatch gate) {
+        messageGate.set(gate);
     }
 
     public void reset() {
         accounts.clear();
         expunges.clear();
         logins.clear();
+        streams.clear();
+        lockedOut.clear();
         maildropCalls.set(0);
         unavailable.set(false);
+        messageGate.set(null);
     }
 
     @Override
     public AuthenticatedAccount authenticate(String username, String password, String protocol, String remoteIp) {
         checkAvailable();
         logins.add(new Login(username, protocol, remoteIp));
+        if (lockedOut.contains(username)) {
+            throw new AuthenticationFailedException(401, "auth-locked", "too many failures", true);
+        }
         Account account = accounts.get(username);
         if (account == null || !account.password().equals(password)) {
-            throw new AuthenticationFailedException(401, "invalid-credentials", "invalid credentials", false);
+            throw new AuthenticationFailedException(401, "auth-failed", "invalid credentials", false);
         }
         return new AuthenticatedAccount(account.id(), account.address());
     }
@@ -118,7 +156,9 @@ public final class InMemoryMailboxApi implements MailboxApiClient {
         if (content == null) {
             throw new MailboxApiException(404, "message-not-found", "no message " + uid);
         }
-        return new ByteArrayInputStream(content);
+        TrackedStream stream = new TrackedStream(uid, new ByteArrayInputStream(content), messageGate.get());
+        streams.add(stream);
+        return stream;
     }
 
     @Override
@@ -150,6 +190,71 @@ public final class InMemoryMailboxApi implements MailboxApiClient {
     private void checkAvailable() {
         if (unavailable.get()) {
             throw new MailboxApiUnavailableException("mailbox-api is down (test)", null);
+        }
+    }
+
+    /** A message body as the gateway reads it: how much it read, whether it closed it, who read it. */
+    public static final class TrackedStream extends FilterInputStream {
+
+        private final long uid;
+        private final CountDownLatch gate;
+        private final AtomicLong read = new AtomicLong();
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private final Set<String> readers = ConcurrentHashMap.newKeySet();
+
+        TrackedStream(long uid, InputStream in, CountDownLatch gate) {
+            super(in);
+            this.uid = uid;
+            this.gate = gate;
+        }
+
+        public long uid() {
+            return uid;
+        }
+
+        public long bytesRead() {
+            return read.get();
+        }
+
+        public boolean closed() {
+            return closed.get();
+        }
+
+        /** Names of the threads that read from the stream. */
+        public Set<String> readers() {
+            return Set.copyOf(readers);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            readers.add(Thread.currentThread().getName());
+            if (gate != null) {
+                try {
+                    if (!gate.await(30, TimeUnit.SECONDS)) {
+                        throw new IOException("mailbox-api sent nothing (test)");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+            }
+            int count = super.read(buffer, offset, length);
+            if (count > 0) {
+                read.addAndGet(count);
+            }
+            return count;
+        }
+
+        @Override
+        public void close() throws IOException {
+            closed.set(true);
+            super.close();
         }
     }
 }

@@ -43,6 +43,14 @@ final class Pop3Client implements Closeable {
         return new Pop3Client(socket, "127.0.0.1", port);
     }
 
+    /** A connection that starts with a PROXY protocol v1 header naming {@code sourceIp} as the client. */
+    static Pop3Client viaProxy(int port, String sourceIp) throws IOException {
+        Pop3Client client = plain(port);
+        client.out.write(("PROXY TCP4 " + sourceIp + " 127.0.0.1 40000 " + port + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        client.out.flush();
+        return client;
+    }
+
     static Pop3Client implicitTls(int port, TlsMaterial trusted) throws IOException {
         SSLSocket socket = (SSLSocket) trusting(trusted).getSocketFactory().createSocket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
@@ -69,6 +77,29 @@ final class Pop3Client implements Closeable {
         out.flush();
     }
 
+    /** Several commands in one write, as a PIPELINING client sends them (RFC 2449 §6.6). */
+    void pipeline(String... lines) throws IOException {
+        StringBuilder batch = new StringBuilder();
+        for (String line : lines) {
+            batch.append(line).append("\r\n");
+        }
+        out.write(batch.toString().getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    /** The lines of a multi-line answer whose status line was already read, up to the lone ".". */
+    List<String> restOfMultiLine() throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (String line = readLine(); !line.equals("."); line = readLine()) {
+            lines.add(line);
+        }
+        return lines;
+    }
+
+    static String base64(String text) {
+        return java.util.Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
     String readLine() throws IOException {
         byte[] line = readLineBytes();
         return new String(line, 0, line.length - 2, StandardCharsets.US_ASCII);
@@ -93,6 +124,11 @@ final class Pop3Client implements Closeable {
         if (!status.startsWith("+OK")) {
             throw new IOException(command + " answered " + status);
         }
+        return restOfRawBody();
+    }
+
+    /** {@link #rawBody} after the status line was read. */
+    byte[] restOfRawBody() throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (byte[] line = readLineBytes(); !Arrays.equals(line, ".\r\n".getBytes(StandardCharsets.US_ASCII)); line = readLineBytes()) {
             body.writeBytes(line);
@@ -139,7 +175,7 @@ final class Pop3Client implements Closeable {
     private void use(Socket newSocket) throws IOException {
         newSocket.setSoTimeout(TIMEOUT_MILLIS);
         this.socket = newSocket;
-        this.in = newSocket.getInputStream();
+        this.in = new java.io.BufferedInputStream(newSocket.getInputStream());
         this.out = newSocket.getOutputStream();
     }
 

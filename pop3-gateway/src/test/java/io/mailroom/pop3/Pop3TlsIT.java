@@ -65,9 +65,14 @@ class Pop3TlsIT {
     void refusesPlaintextLoginAndDoesNotOfferIt() throws Exception {
         try (Pop3Client client = Pop3Client.plain(pop3.port())) {
             assertThat(client.readLine()).startsWith("+OK");
-            assertThat(client.multiLine("CAPA")).contains("STLS").doesNotContain("USER");
+            assertThat(client.multiLine("CAPA")).containsExactly("TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING",
+                    "STLS", "IMPLEMENTATION Mailroom");
             assertThat(client.command("USER " + ALICE)).startsWith("-ERR [AUTH] ");
             assertThat(client.command("PASS " + PASSWORD)).startsWith("-ERR [AUTH] ");
+            assertThat(client.command("AUTH PLAIN " + Pop3Client.base64("\0" + ALICE + "\0" + PASSWORD))).startsWith("-ERR [AUTH] ");
+            assertThat(client.command("AUTH LOGIN")).startsWith("-ERR [AUTH] ");
+            assertThat(client.command("AUTH")).startsWith("+OK");
+            assertThat(client.restOfMultiLine()).as("no mechanism is usable yet").isEmpty();
         }
         assertThat(mailboxApi.logins()).as("the password never reached mailbox-api").isEmpty();
     }
@@ -80,10 +85,10 @@ class Pop3TlsIT {
             SSLSocket socket = client.startTls(tls);
             assertThat(socket.getSession().getProtocol()).isIn("TLSv1.3", "TLSv1.2");
 
-            assertThat(client.multiLine("CAPA")).contains("USER").doesNotContain("STLS");
+            assertThat(client.multiLine("CAPA")).containsExactly("TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING",
+                    "USER", "SASL PLAIN LOGIN", "IMPLEMENTATION Mailroom");
             assertThat(client.command("STLS")).startsWith("-ERR");
-            assertThat(client.command("USER " + ALICE)).startsWith("+OK");
-            assertThat(client.command("PASS " + PASSWORD)).startsWith("+OK");
+            assertThat(client.command("AUTH PLAIN " + Pop3Client.base64("\0" + ALICE + "\0" + PASSWORD))).isEqualTo("+OK Logged in");
             assertThat(client.command("STAT")).isEqualTo("+OK 1 " + Pop3ConversationIT.SECOND.length);
             assertThat(client.command("QUIT")).startsWith("+OK");
         }
@@ -93,7 +98,7 @@ class Pop3TlsIT {
     void implicitTlsListenerGreetsAndServes() throws Exception {
         try (Pop3Client client = Pop3Client.implicitTls(pop3s.port(), tls)) {
             assertThat(client.readLine()).startsWith("+OK");
-            assertThat(client.multiLine("CAPA")).contains("USER").doesNotContain("STLS");
+            assertThat(client.multiLine("CAPA")).contains("USER", "SASL PLAIN LOGIN").doesNotContain("STLS");
             assertThat(client.command("USER " + ALICE)).startsWith("+OK");
             assertThat(client.command("PASS " + PASSWORD)).startsWith("+OK");
             assertThat(Pop3ConversationIT.undoDotStuffing(client.rawBody("RETR 1"))).isEqualTo(Pop3ConversationIT.SECOND);

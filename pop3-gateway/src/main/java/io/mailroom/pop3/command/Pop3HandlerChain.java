@@ -9,50 +9,55 @@ import org.apache.james.protocols.api.handler.ProtocolHandler;
 import org.apache.james.protocols.api.handler.ProtocolHandlerChainImpl;
 import org.apache.james.protocols.api.handler.WiringException;
 import org.apache.james.protocols.pop3.POP3Session;
-import org.apache.james.protocols.pop3.core.CapaCmdHandler;
 import org.apache.james.protocols.pop3.core.DeleCmdHandler;
 import org.apache.james.protocols.pop3.core.ListCmdHandler;
 import org.apache.james.protocols.pop3.core.NoopCmdHandler;
-import org.apache.james.protocols.pop3.core.QuitCmdHandler;
 import org.apache.james.protocols.pop3.core.RsetCmdHandler;
 import org.apache.james.protocols.pop3.core.StatCmdHandler;
+import org.apache.james.protocols.pop3.core.UidlCmdHandler;
 import org.apache.james.protocols.pop3.core.UnknownCmdHandler;
 
-import io.mailroom.mailbox.client.MailboxApiClient;
+import io.mailroom.pop3.login.AuthCommand;
+import io.mailroom.pop3.login.Login;
+import io.mailroom.pop3.login.PassCommand;
+import io.mailroom.pop3.login.UserCommand;
+import io.mailroom.pop3.retrieval.MessageRetrieval;
+import io.mailroom.pop3.retrieval.RetrCommand;
+import io.mailroom.pop3.retrieval.TopCommand;
 
 /**
- * The POP3 command set Mailroom serves: RFC 1939 (USER/PASS, STAT, LIST, RETR, DELE, NOOP, RSET,
- * QUIT, TOP, UIDL), CAPA (RFC 2449) and STLS (RFC 2595). James 3.8.1 ships these handlers but no
- * chain outside its tests; the order below is the order of the CAPA lines.
- *
- * <p>There is no APOP and no AUTH (SASL): both would need James pieces that 3.8.1 does not have for
- * POP3, and USER/PASS over TLS is what every client offers.
+ * The POP3 command set Mailroom serves: RFC 1939 (USER/PASS, STAT, LIST, RETR, DELE, NOOP, RSET, QUIT, TOP,
+ * UIDL), CAPA (RFC 2449), STLS (RFC 2595) and AUTH (RFC 5034). James 3.8.1 ships a handler for most of these
+ * but no chain outside its tests; Mailroom's own handlers replace James's where the login, the maildrop lock,
+ * CAPA or message retrieval need to behave differently. There is no APOP: it needs the clear-text password on
+ * the server.
  */
 public final class Pop3HandlerChain {
 
     private Pop3HandlerChain() {
     }
 
-    public static ProtocolHandlerChainImpl create(MetricFactory metricFactory, MailboxApiClient client,
-                                                  PlaintextAuthPolicy policy) {
+    public static ProtocolHandlerChainImpl create(MetricFactory metricFactory, Login login, CapaCommand.Settings capa,
+                                                  MessageRetrieval retrieval) {
         List<ProtocolHandler> handlers = List.of(
                 new Greeting(),
                 new CommandDispatcher<POP3Session>(),
                 new CommandHandlerResultLogger(),
-                new CapaCmdHandler(metricFactory),
-                new UserCommand(metricFactory, policy),
-                new PassCommand(metricFactory, client, policy),
-                new ExtendedCapabilities(),
+                new CapaCommand(metricFactory, login.policy(), capa),
+                new UserCommand(metricFactory, login.policy()),
+                new PassCommand(metricFactory, login),
+                new AuthCommand(metricFactory, login),
                 new StatCmdHandler(metricFactory),
                 new ListCmdHandler(metricFactory),
-                new UidlCommand(metricFactory),
-                new TopCommand(metricFactory),
-                new RetrCommand(metricFactory),
+                new UidlCmdHandler(metricFactory),
+                new TopCommand(metricFactory, retrieval),
+                new RetrCommand(metricFactory, retrieval),
                 new DeleCmdHandler(metricFactory),
                 new NoopCmdHandler(metricFactory),
                 new RsetCmdHandler(metricFactory),
-                new QuitCmdHandler(metricFactory),
+                new QuitCommand(metricFactory),
                 new StlsCommand(metricFactory),
+                new SessionCleanup(),
                 new UnknownCmdHandler());
         ProtocolHandlerChainImpl chain = new ProtocolHandlerChainImpl();
         chain.addAll(handlers);

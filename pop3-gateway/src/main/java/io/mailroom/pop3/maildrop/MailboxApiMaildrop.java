@@ -20,9 +20,9 @@ import io.mailroom.mailbox.client.Maildrop;
  * §5 numbers the messages when the session enters the TRANSACTION state and those numbers must not
  * move under the client, even when delivery-service files new mail meanwhile.
  *
- * <p>{@link MailboxApiClient} failures other than a vanished message surface as
- * {@link io.mailroom.mailbox.client.MailboxApiUnavailableException} (unchecked), so that the command
- * handlers can tell "try again later" from "no such message".
+ * <p>A message expunged meanwhile is a {@link MessageGoneException}; other {@link MailboxApiClient}
+ * failures surface as {@link io.mailroom.mailbox.client.MailboxApiUnavailableException} (unchecked), so that
+ * the command handlers can tell "try again later" from "no such message".
  */
 public final class MailboxApiMaildrop implements Mailbox {
 
@@ -57,7 +57,7 @@ public final class MailboxApiMaildrop implements Mailbox {
             return client.openMessage(account.address(), drop.mailboxId(), parseUid(uid));
         } catch (MailboxApiException e) {
             if (MESSAGE_NOT_FOUND.equals(e.code())) {
-                throw new IOException("message " + uid + " is gone", e);
+                throw new MessageGoneException("message " + uid + " is gone", e);
             }
             throw e;
         }

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# bench/pop3/run.sh - pop3-gateway against Dovecot's POP3 (the anchor in /work/shared/anchors): many clients log
+# in, STAT, LIST, UIDL and RETR every message of mailboxes of 1,000 messages, then QUIT; the same load on both,
+# alternately; medians of messages per second and of RETR p50/p99, and the Mailroom/Dovecot ratio.
+#
+#   bench/pop3/run.sh [--users N] [--messages N] [--size BYTES] [--clients N] [--rounds N] [--first-user N]
+#                     [--sides dovecot,mailroom] [--skip-build] [--out DIR]
+#   defaults: 10 mailboxes (user71..user80@example.test) of 1000 messages of ~4 KB, 10 clients, 3 runs per side
+#   env GATEWAY_ARGS / GATEWAY_JAVA_OPTS: more arguments / JVM options for pop3-gateway
+#
+# Mailroom side: mailbox-api (512 MB heap) and pop3-gateway (256 MB heap) from their exec jars on free ports, a
+# fresh PostgreSQL database on 127.0.0.1:5432; the mailboxes are filled through mailbox-api's gateway API (as
+# delivery-service files mail), so the run measures POP3, not SMTP. Dovecot side: the anchor (set up if it is not
+# listening), its bench mailboxes emptied and filled with the same messages over LMTP. bench/run.sh (the suite
+# benchmark) reads mailboxes with STAT+RETR only; this one adds LIST and UIDL and the 1,000-message mailboxes.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+ANCHORS=${ANCHORS:-/work/shared/anchors}
+JDK=/usr/lib/jvm/temurin-25-jdk-amd64
+JAVA=${JAVA:-$JDK/bin/java}
+export JAVA_HOME=${JAVA_HOME:-$JDK}
+
+USERS=10; MESSAGES=1000; SIZE=4096; CLIENTS=10; ROUNDS=3; FIRST=71; SIDES="dovecot mailroom"; SKIP_BUILD=0; OUT=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --users) USERS=$2; shift 2 ;;
+    --messages) MESSAGES=$2; shift 2 ;;
+    --size) SIZE=$2; shift 2 ;;
+    --clients) CLIENTS=$2; shift 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --first-user) FIRST=$2; shift 2 ;;
+    --sides) SIDES=${2//,/ }; shift 2 ;;
+    --skip-build) SKIP_BUILD=1; shift ;;
+    --out) OUT=$2; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 64 ;;
+  esac
+done
+LAST=$((FIRST + USERS - 1))
+if [ "$FIRST" -lt 2 ] || [ "$LAST" -gt 99 ]; then echo "the mailboxes must lie within user2..user99 (user1 and user100 are other tools')" >&2; exit 64; fi
+OUT=${OUT:-$ROOT/bench/results/pop3-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd)
+exec > >(tee -a "$OUT/run.log") 2>&1
+say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+bench() { "$JAVA" -Xmx1g "$HERE/Pop3Bench.java" "$@"; }
+
+PASSWORD=bench-password-1
+DB=mailroom_bench_pop3_$$
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null
+  done
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
+  rm -rf "$OUT/jars" "$OUT/spool"
+}
+trap cleanup EXIT INT TERM
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 1 "$2"); do curl -fsS -m 2 "$1" >/dev/null 2>&1 && return 0; sleep 1; done; return 1; }
+say "results in $OUT; user$FIRST..user$LAST@example.test x $MESSAGES messages of ~$SIZE B, $CLIENTS clients, $ROUNDS runs per side"
+echo "date=$(date -Is) cores=$(nproc) users=$USERS messages=$MESSAGES size=$SIZE clients=$CLIENTS rounds=$ROUNDS load=$(cut -d' ' -f1-3 /proc/loadavg)" > "$OUT/settings.txt"
+
+# ------------------------------------------------------------------ Mailroom
+if [[ " $SIDES " == *" mailroom "* ]]; then
+  if [ "$SKIP_BUILD" = 0 ]; then
+    say "building mailbox-api and pop3-gateway (waiting for the build lock)"
+    (cd "$ROOT" && flock /tmp/mailroom-mvn.lock ./mvnw -B -q -ntp -o -pl mailbox-api,pop3-gateway -am package -Dmaven.test.skip=true) \
+      > "$OUT/build.log" 2>&1 || { say "build failed: see $OUT/build.log"; exit 1; }
+  fi
+  mkdir -p "$OUT/jars"
+  cp "$(ls "$ROOT"/mailbox-api/target/mailbox-api-*-exec.jar | head -1)" "$OUT/jars/mailbox-api.jar" || exit 1
+  cp "$(ls "$ROOT"/pop3-gateway/target/pop3-gateway-*-exec.jar | head -1)" "$OUT/jars/pop3-gateway.jar" || exit 1
+  API_PORT=$(free_port); GW_HTTP=$(free_port); POP3_PORT=$(free_port); POP3S_PORT=$(free_port)
+  ADMIN=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n'); INTERNAL=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB" || exit 1
+  say "Mailroom: database $DB, mailbox-api :$API_PORT, pop3-gateway POP3 :$POP3_PORT"
+  MAILROOM_ADMIN_TOKEN=$ADMIN MAILROOM_INTERNAL_TOKEN=$INTERNAL "$JAVA" -Xmx512m -jar "$OUT/jars/mailbox-api.jar" \
+    --server.port="$API_PORT" --spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$DB" \
+    --spring.datasource.username=postgres > "$OUT/mailbox-api.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$API_PORT/actuator/health/readiness" 120 || { say "mailbox-api did not start: see $OUT/mailbox-api.log"; exit 1; }
+  MAILROOM_INTERNAL_TOKEN=$INTERNAL "$JAVA" -Xmx256m ${GATEWAY_JAVA_OPTS:-} -jar "$OUT/jars/pop3-gateway.jar" \
+    --server.port="$GW_HTTP" --mailroom.mailbox-api.base-url="http://127.0.0.1:$API_PORT" \
+    --mailroom.pop3.pop3.host=127.0.0.1 --mailroom.pop3.pop3.port="$POP3_PORT" \
+    --mailroom.pop3.pop3s.host=127.0.0.1 --mailroom.pop3.pop3s.port="$POP3S_PORT" \
+    --mailroom.pop3.allow-plaintext-auth-on-loopback=true --mailroom.pop3.max-connections-per-ip=0 \
+    --mailroom.pop3.spool.directory="$OUT/spool" --mailroom.tls.self-signed-directory="$OUT/tls" \
+    --logging.level.org.apache.james=WARN --logging.level.io.mailroom=WARN ${GATEWAY_ARGS:-} > "$OUT/pop3-gateway.log" 2>&1 &
+  GATEWAY_PID=$!
+  PIDS+=($GATEWAY_PID)
+  wait_http "http://127.0.0.1:$GW_HTTP/actuator/health/readiness" 120 || { say "pop3-gateway did not start: see $OUT/pop3-gateway.log"; exit 1; }
+  admin() { curl -sS -m 15 -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$API_PORT$1" -H "Authorization: Bearer $ADMIN" \
+              -H 'Content-Type: application/json' -d "$2"; }
+  [ "$(admin /api/v1/domains '{"name":"example.test"}')" = 201 ] || { say "cannot create the domain"; exit 1; }
+  for i in $(seq "$FIRST" "$LAST"); do
+    [ "$(admin /api/v1/accounts "{\"address\":\"user$i@example.test\",\"password\":\"$PASSWORD\"}")" = 201 ] || { say "cannot create user$i"; exit 1; }
+  done
+  say "filling Mailroom through mailbox-api"
+  bench fill-api "http://127.0.0.1:$API_PORT" "$INTERNAL" example.test "$FIRST" "$USERS" "$MESSAGES" "$SIZE" || exit 1
+fi
+
+# ------------------------------------------------------------------ Dovecot
+if [[ " $SIDES " == *" dovecot "* ]]; then
+  if ! (exec 3<>/dev/tcp/127.0.0.1/10110) 2>/dev/null; then
+    say "starting the anchors"
+    bash "$ANCHORS/setup-anchors.sh" > "$OUT/anchors.log" 2>&1 || { say "anchor setup failed: see $OUT/anchors.log"; exit 1; }
+  fi
+  say "emptying and filling Dovecot's user$FIRST..user$LAST over LMTP"
+  for i in $(seq "$FIRST" "$LAST"); do rm -rf "/tmp/anchors/mail/user$i"; done
+  bench fill-lmtp 10024 example.test "$FIRST" "$USERS" "$MESSAGES" "$SIZE" || exit 1
+fi
+
+# ------------------------------------------------------------------ load
+load() {  # side label
+  if [ "$1" = mailroom ]; then
+    bench load "$2" "$POP3_PORT" "$PASSWORD" example.test "$FIRST" "$USERS" "$CLIENTS" 1
+  else
+    bench load "$2" 10110 pass example.test "$FIRST" "$USERS" "$CLIENTS" 1
+  fi
+}
+say "warm-up: every mailbox read once on each side"
+for side in $SIDES; do load "$side" "warmup-$side" | tee -a "$OUT/warmup.txt"; done
+: > "$OUT/results.txt"
+for round in $(seq 1 "$ROUNDS"); do
+  order=$SIDES; [ $((round % 2)) = 0 ] && order=$(echo "$SIDES" | tr ' ' '\n' | tac | tr '\n' ' ')
+  for side in $order; do
+    say "run $round: $side"
+    load "$side" "$side" | tee -a "$OUT/results.txt"
+  done
+done
+RSS=""; [ -n "${GATEWAY_PID:-}" ] && RSS=$(ps -o rss= -p "$GATEWAY_PID" 2>/dev/null | tr -d ' ')
+
+python3 - "$OUT/results.txt" "$USERS" "$MESSAGES" "$SIZE" "$CLIENTS" "${RSS:-0}" <<'PY' | tee "$OUT/summary.txt"
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) == 12 and f[0] == "RESULT":
+        rows.setdefault(f[1], []).append([float(x) for x in f[2:]])
+users, messages, size, clients, rss = sys.argv[2:7]
+print(f"POP3: {users} mailboxes x {messages} messages of ~{size} B, {clients} clients, each session USER/PASS STAT LIST UIDL, "
+      f"RETR every message, QUIT; medians of {max((len(v) for v in rows.values()), default=0)} runs per side")
+print(f"{'side':10} {'msg/s':>9} {'MB/s':>7} {'RETR p50':>9} {'p90':>8} {'p99':>8} {'max':>8} {'login p99':>10} {'LIST+UIDL p99':>14} {'errors':>7}")
+med = {}
+for side in ("dovecot", "mailroom"):
+    runs = rows.get(side, [])
+    if not runs:
+        continue
+    m = [statistics.median(r[i] for r in runs) for i in range(10)]
+    med[side] = m
+    print(f"{side:10} {m[0]:9.1f} {m[1]:7.2f} {m[2]:9.3f} {m[3]:8.3f} {m[4]:8.3f} {m[5]:8.1f} {m[6]:10.2f} {m[7]:14.2f} {int(sum(r[9] for r in runs)):7d}")
+if len(med) == 2:
+    d, q = med["dovecot"], med["mailroom"]
+    print(f"ratio Mailroom/Dovecot: msg/s x{q[0] / d[0]:.2f} (higher is better)   RETR p50 x{q[2] / d[2]:.1f}   p99 x{q[4] / d[4]:.1f} (lower is better)")
+if int(rss):
+    print(f"pop3-gateway resident memory after the runs: {int(rss) // 1024} MB")
+PY

@@ -85,6 +85,32 @@ final class ImapClient implements Closeable {
         return untilTagged(tag);
     }
 
+    /** Starts IDLE (RFC 2177) and returns its tag once the server answered with a continuation. */
+    String idle() throws IOException {
+        String tag = "a" + (++tags);
+        send(tag + " IDLE");
+        String continuation = readLine();
+        if (!continuation.startsWith("+")) {
+            throw new IOException("IDLE answered " + continuation);
+        }
+        return tag;
+    }
+
+    /** Ends IDLE; returns the lines up to the tagged one. */
+    List<String> done(String idleTag) throws IOException {
+        send("DONE");
+        return untilTagged(idleTag);
+    }
+
+    /** Reads lines until one matches; returns it (the socket's read timeout bounds the wait). */
+    String readUntil(java.util.function.Predicate<String> wanted) throws IOException {
+        String line;
+        do {
+            line = readLine();
+        } while (!wanted.test(line));
+        return line;
+    }
+
     /** The tagged line alone. */
     String status(String command) throws IOException {
         return command(command).getLast();

@@ -12,6 +12,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.mailroom.imap.server.ImapListener;
+import io.mailroom.imap.support.RealMailboxApi;
 import io.mailroom.protocol.tls.TlsMaterial;
 
 /**
@@ -20,14 +21,14 @@ import io.mailroom.protocol.tls.TlsMaterial;
  */
 class ImapLifecycleIT {
 
-    static final String ALICE = "alice@example.com";
-    static final String PASSWORD = "pw";
-
     @Test
     void plaintextLoginWhenAllowedAndNoThreadLeftAfterClose() throws Exception {
+        RealMailboxApi mailboxApi = RealMailboxApi.shared();
+        String alice = "alice@" + RealMailboxApi.uniqueDomain("life");
+        String password = RealMailboxApi.strongPassword();
+        mailboxApi.createAccount(alice, password, false);
         Set<Thread> before = nonDaemonThreads();
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(
-                ImapGatewayApplication.class, TestMailboxApiConfiguration.class)
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(ImapGatewayApplication.class)
                 // arguments, not default properties: these must win over application.yml
                 .run("--server.port=0",
                         "--mailroom.imap.imap.host=127.0.0.1",
@@ -36,9 +37,9 @@ class ImapLifecycleIT {
                         "--mailroom.imap.imaps.port=0",
                         "--mailroom.imap.allow-plaintext-auth=true",
                         "--mailroom.tls.self-signed-directory=target/test-tls",
-                        "--mailroom.internal.token=test");
+                        "--mailroom.mailbox-api.base-url=" + mailboxApi.baseUrl(),
+                        "--mailroom.internal.token=" + mailboxApi.internalToken());
         try {
-            context.getBean(InMemoryMailboxApi.class).createAccount(ALICE, PASSWORD);
             ImapListener imap = context.getBean("imapListener", ImapListener.class);
             ImapListener imaps = context.getBean("imapsListener", ImapListener.class);
 
@@ -47,7 +48,8 @@ class ImapLifecycleIT {
                 assertThat(client.command("CAPABILITY").getFirst())
                         .contains(" STARTTLS", " AUTH=PLAIN")
                         .doesNotContain("LOGINDISABLED");
-                assertThat(client.status("LOGIN " + ALICE + " " + PASSWORD)).startsWith("a2 OK");
+                assertThat(client.status("LOGIN " + alice + " " + password)).startsWith("a2 OK");
+                assertThat(client.command("SELECT INBOX").getLast()).startsWith("a3 OK [READ-WRITE]");
                 // an open session while the context closes: closing must not wait for it, nor leave it behind
                 try (ImapClient secure = ImapClient.implicitTls(imaps.port(), context.getBean(TlsMaterial.class))) {
                     assertThat(secure.readLine()).startsWith("* OK ");

@@ -10,6 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import io.mailroom.imap.store.AccountResolver;
+import io.mailroom.imap.store.MailboxDirectory;
+import io.mailroom.mailbox.client.AuthenticatedAccount;
 import io.mailroom.mailbox.client.AuthenticationFailedException;
 import io.mailroom.mailbox.client.MailboxApiClient;
 import io.mailroom.mailbox.client.MailboxApiUnavailableException;
@@ -33,15 +36,29 @@ public class MailboxApiAuthenticator implements Authenticator {
     private static final Logger LOGGER = LoggerFactory.getLogger(MailboxApiAuthenticator.class);
 
     private final MailboxApiClient client;
+    private final AccountResolver accounts;
+    private final MailboxDirectory directory;
 
     public MailboxApiAuthenticator(MailboxApiClient client) {
+        this(client, AccountResolver.asGiven(), new MailboxDirectory());
+    }
+
+    /**
+     * @param accounts  which account a login name stands for
+     * @param directory where the ids of accounts that logged in are remembered, for the change-event bridge
+     */
+    public MailboxApiAuthenticator(MailboxApiClient client, AccountResolver accounts, MailboxDirectory directory) {
         this.client = client;
+        this.accounts = accounts;
+        this.directory = directory;
     }
 
     @Override
     public boolean isAuthentic(Username userid, CharSequence passwd) throws MailboxException {
         try {
-            client.authenticate(userid.asString(), passwd.toString(), PROTOCOL, clientAddress());
+            String account = accounts.account(userid);
+            AuthenticatedAccount authenticated = client.authenticate(account, passwd.toString(), PROTOCOL, clientAddress());
+            directory.rememberAccount(account, authenticated.accountId());
             return true;
         } catch (AuthenticationFailedException e) {
             if (e.temporary()) {

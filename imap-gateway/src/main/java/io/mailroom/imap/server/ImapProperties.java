@@ -8,6 +8,7 @@ import java.util.List;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 import jakarta.validation.Valid;
@@ -34,10 +35,17 @@ import jakarta.validation.constraints.NotNull;
  * @param allowPlaintextAuth  accept LOGIN / AUTHENTICATE PLAIN on a connection that is not encrypted; off by
  *                            default (RFC 9051 §6.2.3: LOGINDISABLED). The single-machine default turns it
  *                            on: its clients talk over loopback
- * @param disabledCapabilities   capabilities James implements but this gateway does not announce, because
- *                               what they need is not there yet: IDLE waits for the change-event bridge,
- *                               QRESYNC for CONDSTORE, QUOTA for quotas in mailbox-api; ACL and XLIST
- *                               (superseded by SPECIAL-USE) are not planned
+ * @param disabledCapabilities   capabilities James implements but this gateway does not announce: ACL and
+ *                               LIST-MYRIGHTS (mailbox-api has no shared mailboxes), XLIST (superseded by
+ *                               SPECIAL-USE)
+ * @param defaultDomain       the domain added to a login name that has none (users may then log in with their
+ *                            local part); empty for none: the login name is the full address
+ * @param commandThreads      threads that run IMAP commands, which wait on mailbox-api; bounds the commands in
+ *                            progress at once across all connections
+ * @param commandQueue        commands waiting for a thread at most; beyond, a command is refused with NO
+ * @param maxLiteralSize      the largest literal (APPEND) accepted, also announced as APPENDLIMIT (RFC 7889)
+ * @param eventPollInterval   how often mailbox-api is asked for changes of the selected mailboxes when no change-event
+ *                            source is configured (the fallback of the change-event bridge)
  */
 @Validated
 @ConfigurationProperties("mailroom.imap")
@@ -52,8 +60,12 @@ public record ImapProperties(
         @Min(1) @DefaultValue("2") int ioThreads,
         @DefaultValue("false") boolean proxyRequired,
         @DefaultValue("false") boolean allowPlaintextAuth,
-        @NotNull @DefaultValue({"IDLE", "QRESYNC", "ACL", "LIST-MYRIGHTS", "QUOTA", "QUOTA=RES-STORAGE",
-                "QUOTA=RES-MESSAGE", "XLIST"}) List<String> disabledCapabilities) {
+        @NotNull @DefaultValue({"ACL", "LIST-MYRIGHTS", "XLIST"}) List<String> disabledCapabilities,
+        String defaultDomain,
+        @Min(1) @DefaultValue("64") int commandThreads,
+        @Min(1) @DefaultValue("10000") int commandQueue,
+        @NotNull @DefaultValue("50MB") DataSize maxLiteralSize,
+        @NotNull @DefaultValue("250ms") Duration eventPollInterval) {
 
     static final int DEFAULT_IMAP_PORT = 1143;
     static final int DEFAULT_IMAPS_PORT = 1993;

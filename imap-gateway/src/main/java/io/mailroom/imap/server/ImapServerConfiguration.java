@@ -7,7 +7,6 @@ import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.events.EventBus;
 import org.apache.james.filesystem.api.FileSystem;
-import org.apache.james.imap.api.process.DefaultMailboxTyper;
 import org.apache.james.imap.api.process.ImapProcessor;
 import org.apache.james.imap.decode.ImapDecoder;
 import org.apache.james.imap.encode.ImapEncoder;
@@ -23,6 +22,11 @@ import org.apache.james.metrics.api.MetricFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import io.mailroom.imap.store.MailboxApiMapperFactory;
+import io.mailroom.imap.store.RoleMailboxTyper;
 import io.mailroom.protocol.tls.TlsMaterial;
 
 /**
@@ -41,13 +45,20 @@ public class ImapServerConfiguration {
     /** How a listener offers TLS: James takes one or the other per server. */
     enum Tls { STARTTLS, IMPLICIT }
 
+    /** Runs IMAP commands, which wait on mailbox-api, off the Netty I/O threads ({@link OffloadingImapProcessor}). */
+    @Bean(destroyMethod = "dispose")
+    Scheduler imapCommandScheduler(ImapProperties properties) {
+        return Schedulers.newBoundedElastic(properties.commandThreads(), properties.commandQueue(), "imap-command", 60, true);
+    }
+
     @Bean
-    ImapProcessor imapProcessor(StoreMailboxManager mailboxManager, EventBus eventBus,
+    ImapProcessor imapProcessor(StoreMailboxManager mailboxManager, MailboxApiMapperFactory mappers, EventBus eventBus,
                                 SubscriptionManager subscriptionManager, QuotaComponents quotaComponents,
-                                MetricFactory metricFactory) {
-        return DefaultImapProcessorFactory.createXListSupportingProcessor(mailboxManager, eventBus,
-                subscriptionManager, new DefaultMailboxTyper(), quotaComponents.getQuotaManager(),
+                                MetricFactory metricFactory, Scheduler imapCommandScheduler) {
+        ImapProcessor chain = DefaultImapProcessorFactory.createXListSupportingProcessor(mailboxManager, eventBus,
+                subscriptionManager, new RoleMailboxTyper(mappers), quotaComponents.getQuotaManager(),
                 quotaComponents.getQuotaRootResolver(), metricFactory);
+        return new OffloadingImapProcessor(chain, imapCommandScheduler, mailboxManager, true, mailboxManager, metricFactory);
     }
 
     @Bean
@@ -104,8 +115,11 @@ public class ImapServerConfiguration {
 
         // mailbox-api creates every account's mailboxes; the gateway never provisions any
         config.addProperty("provisionDefaultMailboxes", false);
-        // IDLE comes with the bridge that turns mailbox-api's change events into James events
-        config.addProperty("enableIdle", false);
+        config.addProperty("enableIdle", true);
+        config.addProperty("literalSizeLimit", properties.maxLiteralSize().toBytes());
+        // James's own per-listener throttle: as many commands in progress as there are threads to run them
+        config.addProperty("concurrentRequests", properties.commandThreads());
+        config.addProperty("maxQueueSize", properties.commandQueue());
         config.addProperty("disabledCaps", String.join("|", properties.disabledCapabilities()));
         return config;
     }

@@ -1,57 +1,71 @@
 package io.mailroom.imap.store;
 
-import java.time.Clock;
+import java.util.Optional;
 
 import org.apache.james.events.EventBus;
 import org.apache.james.events.InVMEventBus;
 import org.apache.james.events.MemoryEventDeadLetters;
 import org.apache.james.events.RetryBackoffConfiguration;
 import org.apache.james.events.delivery.InVmEventDelivery;
-import org.apache.james.mailbox.AttachmentContentLoader;
 import org.apache.james.mailbox.Authenticator;
 import org.apache.james.mailbox.Authorizator;
 import org.apache.james.mailbox.SessionProvider;
 import org.apache.james.mailbox.SubscriptionManager;
 import org.apache.james.mailbox.acl.UnionMailboxACLResolver;
-import org.apache.james.mailbox.exception.AttachmentNotFoundException;
-import org.apache.james.mailbox.store.MailboxManagerConfiguration;
-import org.apache.james.mailbox.store.NoMailboxPathLocker;
-import org.apache.james.mailbox.store.PreDeletionHooks;
 import org.apache.james.mailbox.store.SessionProviderImpl;
-import org.apache.james.mailbox.store.StoreMailboxAnnotationManager;
 import org.apache.james.mailbox.store.StoreMailboxManager;
 import org.apache.james.mailbox.store.StoreRightManager;
 import org.apache.james.mailbox.store.StoreSubscriptionManager;
-import org.apache.james.mailbox.store.extractor.DefaultTextExtractor;
-import org.apache.james.mailbox.store.mail.NaiveThreadIdGuessingAlgorithm;
-import org.apache.james.mailbox.store.mail.model.DefaultMessageId;
-import org.apache.james.mailbox.store.mail.model.impl.MessageParser;
+import org.apache.james.mailbox.store.quota.DefaultUserQuotaRootResolver;
+import org.apache.james.mailbox.store.quota.NoMaxQuotaManager;
 import org.apache.james.mailbox.store.quota.QuotaComponents;
 import org.apache.james.mailbox.store.search.MessageSearchIndex;
-import org.apache.james.mailbox.store.search.SimpleMessageSearchIndex;
 import org.apache.james.metrics.api.MetricFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.mailroom.imap.auth.MailboxApiAuthenticator;
+import io.mailroom.imap.events.AccountEventSource;
+import io.mailroom.imap.events.ChangeEventBridge;
+import io.mailroom.imap.events.PollingEventSource;
+import io.mailroom.imap.events.WatchingEventBus;
 import io.mailroom.imap.auth.SelfOnlyAuthorizator;
+import io.mailroom.imap.server.ImapProperties;
 import io.mailroom.mailbox.client.MailboxApiClient;
+import io.mailroom.mailbox.client.events.MailboxEventSubscriber;
+import io.mailroom.mailbox.client.store.MailboxStoreClient;
 
 /**
- * James's {@link StoreMailboxManager} over {@link MailboxApiMapperFactory}: the mailbox model the IMAP
- * processors work against, assembled from the store's parts (DESIGN.md "IMAP").
+ * James's mailbox model over mailbox-api (DESIGN.md "IMAP"): {@link MailroomMailboxManager} over
+ * {@link MailboxApiMapperFactory}, searches and quotas answered by mailbox-api, and James's in-VM event bus, which
+ * this gateway's own writes reach directly and everybody else's through the change-event bridge.
  *
- * <p>Choices that hold beyond the walking skeleton: authentication goes to mailbox-api; no delegation;
- * no JVM path locking (mailbox-api serializes writes, and other replicas would not see a JVM lock);
- * quotas disabled until mailbox-api serves them; the event bus is James's in-VM one, which the
- * change-event bridge from mailbox-api will feed.
+ * <p>Authentication goes to mailbox-api; no delegation (a user acts only as themself).
  */
 @Configuration(proxyBeanMethods = false)
 public class MailboxStoreConfiguration {
 
+    private static final int EVENT_THREADS = 4;
+
     @Bean
-    Authenticator mailboxApiAuthenticator(MailboxApiClient client) {
-        return new MailboxApiAuthenticator(client);
+    AccountResolver accountResolver(ImapProperties properties) {
+        return new AccountResolver(properties.defaultDomain());
+    }
+
+    @Bean
+    MailboxDirectory mailboxDirectory() {
+        return new MailboxDirectory();
+    }
+
+    @Bean
+    LocalChanges localChanges() {
+        return new LocalChanges();
+    }
+
+    @Bean
+    Authenticator mailboxApiAuthenticator(MailboxApiClient client, AccountResolver accounts, MailboxDirectory directory) {
+        return new MailboxApiAuthenticator(client, accounts, directory);
     }
 
     @Bean
@@ -65,14 +79,27 @@ public class MailboxStoreConfiguration {
     }
 
     @Bean
-    MailboxApiMapperFactory mailboxApiMapperFactory(MailboxApiClient client) {
-        return new MailboxApiMapperFactory(client);
+    MailboxApiMapperFactory mailboxApiMapperFactory(MailboxStoreClient client, AccountResolver accounts,
+                                                    MailboxDirectory directory, LocalChanges localChanges) {
+        return new MailboxApiMapperFactory(client, accounts, directory, localChanges);
     }
 
-    @Bean
-    EventBus eventBus(MetricFactory metricFactory) {
-        return new InVMEventBus(new InVmEventDelivery(metricFactory), RetryBackoffConfiguration.DEFAULT,
+    /**
+     * James's in-VM event bus, which this replica's own writes reach directly, fed with everybody else's writes by the
+     * {@link ChangeEventBridge}: from mailbox-api's event stream when one is configured (a {@link MailboxEventSubscriber}
+     * bean), otherwise by polling mailbox-api for the changes of the mailboxes sessions have selected.
+     */
+    @Bean(destroyMethod = "close")
+    WatchingEventBus eventBus(MetricFactory metricFactory, ObjectProvider<MailboxEventSubscriber> subscriber,
+                              MailboxStoreClient client, MailboxDirectory directory, LocalChanges localChanges,
+                              ImapProperties properties) {
+        InVMEventBus inVm = new InVMEventBus(new InVmEventDelivery(metricFactory), RetryBackoffConfiguration.DEFAULT,
                 new MemoryEventDeadLetters());
+        AccountEventSource source = Optional.ofNullable(subscriber.getIfAvailable())
+                .map(AccountEventSource::of)
+                .orElseGet(() -> new PollingEventSource(client, properties.eventPollInterval(), EVENT_THREADS));
+        ChangeEventBridge bridge = new ChangeEventBridge(source, client, directory, localChanges, inVm, EVENT_THREADS);
+        return new WatchingEventBus(inVm, bridge);
     }
 
     @Bean
@@ -81,27 +108,22 @@ public class MailboxStoreConfiguration {
     }
 
     @Bean
-    QuotaComponents quotaComponents(SessionProvider sessionProvider, MailboxApiMapperFactory mappers) {
-        return QuotaComponents.disabled(sessionProvider, mappers);
+    QuotaComponents quotaComponents(SessionProvider sessionProvider, MailboxApiMapperFactory mappers,
+                                    MailboxStoreClient client, AccountResolver accounts) {
+        DefaultUserQuotaRootResolver roots = new DefaultUserQuotaRootResolver(sessionProvider, mappers);
+        return new QuotaComponents(new NoMaxQuotaManager(), new MailboxApiQuotaManager(client, accounts, roots), roots);
     }
 
-    /** SEARCH over the message mapper; mailbox-api will answer searches itself once it indexes mail. */
     @Bean
     MessageSearchIndex messageSearchIndex(MailboxApiMapperFactory mappers) {
-        AttachmentContentLoader noAttachments = (attachment, session) -> {
-            throw new AttachmentNotFoundException(attachment.getAttachmentId().getId());
-        };
-        return new SimpleMessageSearchIndex(mappers, mappers, new DefaultTextExtractor(), noAttachments);
+        return new MailboxApiSearchIndex(mappers);
     }
 
     @Bean
     StoreMailboxManager mailboxManager(MailboxApiMapperFactory mappers, SessionProvider sessionProvider,
                                        EventBus eventBus, StoreRightManager rightManager,
                                        QuotaComponents quotaComponents, MessageSearchIndex searchIndex) {
-        return new StoreMailboxManager(mappers, sessionProvider, new NoMailboxPathLocker(), new MessageParser(),
-                new DefaultMessageId.Factory(), new StoreMailboxAnnotationManager(mappers, rightManager),
-                eventBus, rightManager, quotaComponents, searchIndex, MailboxManagerConfiguration.DEFAULT,
-                PreDeletionHooks.NO_PRE_DELETION_HOOK, new NaiveThreadIdGuessingAlgorithm(), Clock.systemUTC());
+        return new MailroomMailboxManager(mappers, sessionProvider, eventBus, rightManager, quotaComponents, searchIndex);
     }
 
     @Bean

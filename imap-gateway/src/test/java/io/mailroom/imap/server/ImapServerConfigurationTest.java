@@ -12,6 +12,7 @@ import org.apache.james.imapserver.netty.IMAPServer;
 import org.apache.james.protocols.lib.SslConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.util.unit.DataSize;
 
 import io.mailroom.protocol.tls.TlsMaterial;
 import io.mailroom.protocol.tls.TlsProperties;
@@ -39,7 +40,10 @@ class ImapServerConfigurationTest {
         assertThat(config.getString("bind")).isEqualTo("127.0.0.1:1143");
         assertThat(config.getBoolean("helloName.[@autodetect]")).isFalse();
         assertThat(config.getString("helloName")).isEqualTo("imap.test");
-        assertThat(config.getString("disabledCaps")).isEqualTo("IDLE|QUOTA");
+        assertThat(config.getString("disabledCaps")).isEqualTo("ACL|XLIST");
+        assertThat(config.getBoolean("enableIdle")).isTrue();
+        assertThat(config.getLong("literalSizeLimit")).isEqualTo(DataSize.ofMegabytes(20).toBytes());
+        assertThat(config.getInt("concurrentRequests")).isEqualTo(8);
     }
 
     @Test
@@ -57,6 +61,6 @@ class ImapServerConfigurationTest {
 
     private static ImapProperties properties(boolean allowPlaintextAuth) {
         return new ImapProperties(null, null, "imap.test", 65536, Duration.ofMinutes(30), 10, 5, 1, false,
-                allowPlaintextAuth, List.of("IDLE", "QUOTA"));
+                allowPlaintextAuth, List.of("ACL", "XLIST"), null, 8, 100, DataSize.ofMegabytes(20), Duration.ofMillis(250));
     }
 }

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Mixed, client-like IMAP load against any server, for side-by-side runs (Mailroom's imap-gateway vs Dovecot).
+
+Each worker process logs in as its own user and loops over a mix of what mail clients send: SELECT, FETCH FLAGS and
+ENVELOPE for a range, FETCH BODY[] of single messages, STORE, SEARCH, APPEND, EXPUNGE, NOOP. Separately, IDLE latency
+is measured: one connection idles on INBOX while a second APPENDs; the time from APPEND's OK to "* n EXISTS" is
+recorded (write -> EXISTS, as a user sees it).
+
+Prints commands/s, p50/p99 per command, IDLE latency percentiles, and a JSON line for bench/results.
+
+  imap-bench.py --port 1143 --users user{n}@example.test --password pass --procs 8 --seconds 60 [--ssl] [--prefill 10000]
+"""
+import argparse
+import imaplib
+import json
+import multiprocessing as mp
+import random
+import ssl
+import statistics
+import time
+import urllib.request
+
+MESSAGE = ("From: bench@example.test\r\nTo: {user}\r\nSubject: bench {n}\r\nMessage-ID: <bench-{n}-{r}@example.test>\r\n"
+           "Date: Fri, 27 Nov 2026 01:00:00 +0000\r\n\r\n" + ("Hello from the benchmark. " * 40) + "\r\n")
+
+
+def connect(args):
+    if args.ssl:
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        return imaplib.IMAP4_SSL(args.host, args.port, ssl_context=ctx)
+    return imaplib.IMAP4(args.host, args.port)
+
+
+def timed(stats, name, call):
+    start = time.perf_counter()
+    typ, data = call()
+    stats.setdefault(name, []).append(time.perf_counter() - start)
+    if typ != "OK":
+        raise RuntimeError(f"{name}: {typ} {data}")
+    return data
+
+
+def worker(args, index, deadline, out):
+    user = args.users.format(n=index + 1)
+    rnd = random.Random(index)
+    stats = {}
+    conn = connect(args)
+    conn.login(user, args.password)
+    while time.time() < deadline:
+        exists = int(timed(stats, "SELECT", lambda: conn.select("INBOX"))[0])
+        if exists:
+            low = max(1, exists - 49)
+            timed(stats, "FETCH FLAGS+ENVELOPE 50", lambda: conn.fetch(f"{low}:{exists}", "(UID FLAGS ENVELOPE)"))
+            one = rnd.randint(1, exists)
+            timed(stats, "FETCH BODY[] 1", lambda: conn.fetch(str(one), "(BODY.PEEK[])"))
+            timed(stats, "STORE +FLAGS", lambda: conn.store(str(one), "+FLAGS", "(\\Seen)"))
+            timed(stats, "SEARCH UNSEEN", lambda: conn.search(None, "UNSEEN"))
+        msg = MESSAGE.format(user=user, n=index, r=rnd.random()).encode()
+        timed(stats, "APPEND", lambda: conn.append("INBOX", None, None, msg))
+        if exists and rnd.random() < 0.2:
+            last = exists
+            timed(stats, "STORE +FLAGS \\Deleted", lambda: conn.store(str(last), "+FLAGS", "(\\Deleted)"))
+            timed(stats, "EXPUNGE", lambda: conn.expunge())
+        timed(stats, "NOOP", lambda: conn.noop())
+    conn.logout()
+    out.put(stats)
+
+
+def store_appender(args, user):
+    """Files messages straight into mailbox-api's store API, as delivery-service or another replica would."""
+    base = args.store_url.rstrip("/") + "/internal/v1/accounts/" + user
+    headers = {"Authorization": "Bearer " + args.store_token}
+    request = urllib.request.Request(base + "/mailboxes/by-name?name=INBOX", headers=headers)
+    mailbox = json.load(urllib.request.urlopen(request, timeout=10))["id"]
+
+    def append(message):
+        post = urllib.request.Request(f"{base}/mailboxes/{mailbox}/messages", data=message, method="POST",
+                                      headers={**headers, "Content-Type": "message/rfc822"})
+        urllib.request.urlopen(post, timeout=10).read()
+    return append
+
+
+def idle_latency(args, rounds):
+    user = args.users.format(n=1)
+    watcher, writer = connect(args), connect(args)
+    watcher.login(user, args.password)
+    writer.login(user, args.password)
+    outside = store_appender(args, user) if args.store_url else None
+    watcher.select("INBOX")
+    latencies = []
+    for i in range(rounds):
+        tag = watcher._new_tag().decode()
+        watcher.send(f"{tag} IDLE\r\n".encode())
+        assert watcher.readline().startswith(b"+")
+        message = MESSAGE.format(user=user, n=i, r=i).encode()
+        if outside:
+            outside(message)
+        else:
+            writer.append("INBOX", None, None, message)
+        appended = time.perf_counter()
+        while True:
+            line = watcher.readline()
+            if line.endswith(b"EXISTS\r\n"):
+                latencies.append(time.perf_counter() - appended)
+                break
+        watcher.send(b"DONE\r\n")
+        while not watcher.readline().startswith(tag.encode()):
+            pass
+    watcher.logout()
+    writer.logout()
+    return latencies
+
+
+def prefill(args, count):
+    for index in range(args.procs):
+        user = args.users.format(n=index + 1)
+        conn = connect(args)
+        conn.login(user, args.password)
+        exists = int(conn.select("INBOX")[1][0])
+        for n in range(exists, count):
+            conn.append("INBOX", None, None, MESSAGE.format(user=user, n=n, r=n).encode())
+        conn.logout()
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--ssl", action="store_true")
+    parser.add_argument("--users", default="user{n}@example.test")
+    parser.add_argument("--password", default="pass")
+    parser.add_argument("--procs", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--prefill", type=int, default=0, help="messages per mailbox before the run")
+    parser.add_argument("--idle-rounds", type=int, default=50)
+    parser.add_argument("--label", default="server")
+    parser.add_argument("--store-url", help="Mailroom only: mailbox-api's base URL; IDLE then measures a write made "
+                                            "there (the cross-service path) instead of an APPEND through the server")
+    parser.add_argument("--store-token", default="", help="mailbox-api's internal token, with --store-url")
+    args = parser.parse_args()
+
+    if args.prefill:
+        prefill(args, args.prefill)
+    deadline = time.time() + args.seconds
+    out = mp.Queue()
+    procs = [mp.Process(target=worker, args=(args, i, deadline, out)) for i in range(args.procs)]
+    start = time.time()
+    for p in procs:
+        p.start()
+    merged = {}
+    for _ in procs:
+        for name, values in out.get().items():
+            merged.setdefault(name, []).extend(values)
+    for p in procs:
+        p.join()
+    elapsed = time.time() - start
+    idle = idle_latency(args, args.idle_rounds)
+
+    total = sum(len(v) for v in merged.values())
+    print(f"{args.label}: {total} commands in {elapsed:.1f}s = {total / elapsed:.0f} commands/s ({args.procs} sessions)")
+    for name, values in sorted(merged.items()):
+        print(f"  {name:28s} n={len(values):6d} p50={statistics.median(values) * 1000:7.1f} ms "
+              f"p99={pct(values, 0.99) * 1000:7.1f} ms")
+    print(f"  IDLE write->EXISTS          n={len(idle):6d} p50={statistics.median(idle) * 1000:7.1f} ms "
+          f"p99={pct(idle, 0.99) * 1000:7.1f} ms")
+    print(json.dumps({"label": args.label, "commands_per_s": total / elapsed, "sessions": args.procs,
+                      "p99_ms": {k: pct(v, 0.99) * 1000 for k, v in merged.items()},
+                      "idle_p50_ms": statistics.median(idle) * 1000, "idle_p99_ms": pct(idle, 0.99) * 1000}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+package io.mailroom.imap.server;
+
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.james.imap.api.ImapConfiguration;
+import org.apache.james.imap.api.message.Capability;
+import org.apache.james.imap.api.process.ImapProcessor;
+import org.apache.james.imap.api.process.ImapSession;
+import org.apache.james.imap.api.ImapMessage;
+import org.apache.james.mailbox.MailboxSession;
+import org.apache.james.imap.message.request.IdleRequest;
+import org.apache.james.imap.message.response.UnpooledStatusResponseFactory;
+import org.apache.james.mailbox.MailboxManager;
+import org.apache.james.mailbox.RequestAware;
+import org.apache.james.metrics.api.MetricFactory;
+import org.slf4j.MDC;
+
+import com.google.common.collect.ImmutableSet;
+
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * James's IMAP processor chain, run off the Netty I/O threads (DESIGN.md "Threading").
+ *
+ * <p><b>Why here.</b> James 3.8.1 subscribes to each command's processing on the connection's I/O thread, and its
+ * processors call the store both through reactive chains and through blocking methods wrapped in
+ * {@code Mono.fromCallable}. The store calls mailbox-api over HTTP, which blocks. Moving the whole command to a bounded
+ * scheduler ({@code subscribeOn}) covers every path at once, including the blocking ones a store-level
+ * {@code subscribeOn} would miss, and keeps a slow mailbox-api from stalling the other connections of an I/O thread.
+ * James's per-connection linearizer still runs one command of a connection at a time, so a session's state is never
+ * touched by two threads at once. Responses are written through the channel, which hands them to its event loop.
+ *
+ * <p>Each command ends the mailbox session's request ({@link RequestAware#endProcessingRequest}): the store's
+ * per-command cache is dropped there.
+ *
+ * <p>With {@code enableCondstore} it also turns CONDSTORE on (RFC 7162), which James 3.8.1 leaves off and does not
+ * read from its configuration (unless CONDSTORE is among the disabled capabilities).
+ */
+public final class OffloadingImapProcessor implements ImapProcessor {
+
+    private final ImapProcessor delegate;
+    private final Scheduler scheduler;
+    private final RequestAware requests;
+    private final boolean enableCondstore;
+    private final LazyIdleProcessor idle;
+
+    /**
+     * @param idle IDLE as {@link LazyIdleProcessor} runs it, in place of James's; null to keep James's
+     */
+    public OffloadingImapProcessor(ImapProcessor delegate, Scheduler scheduler, RequestAware requests,
+                                   boolean enableCondstore, MailboxManager idleMailboxManager, MetricFactory metricFactory) {
+        this.delegate = delegate;
+        this.scheduler = scheduler;
+        this.requests = requests;
+        this.enableCondstore = enableCondstore;
+        this.idle = idleMailboxManager == null ? null
+                : new LazyIdleProcessor(idleMailboxManager, new UnpooledStatusResponseFactory(), metricFactory);
+    }
+
+    @Override
+    public void process(ImapMessage message, Responder responder, ImapSession session) {
+        processReactive(message, responder, session).block();
+    }
+
+    /**
+     * The connection's MDC (client address, session id: the login policy of mailbox-api reads the address from it) is
+     * taken along to the command thread, which starts each command with the MDC of the connection it serves.
+     */
+    @Override
+    public Mono<Void> processReactive(ImapMessage message, Responder responder, ImapSession session) {
+        Map<String, String> connectionMdc = MDC.getCopyOfContextMap();
+        return Mono.defer(() -> {
+                    if (connectionMdc == null) {
+                        MDC.clear();
+                    } else {
+                        MDC.setContextMap(connectionMdc);
+                    }
+                    ImapProcessor processor = idle != null && message instanceof IdleRequest ? idle : delegate;
+                    return Mono.from(processor.processReactive(message, responder, session));
+                })
+                .doFinally(signal -> endRequest(session))
+                .subscribeOn(scheduler);
+    }
+
+    private void endRequest(ImapSession session) {
+        MailboxSession mailboxSession = session.getMailboxSession();
+        if (mailboxSession != null) {
+            requests.endProcessingRequest(mailboxSession);
+        }
+    }
+
+    @Override
+    public void configure(ImapConfiguration configuration) {
+        ImapConfiguration effective = enableCondstore ? withCondstore(configuration) : configuration;
+        delegate.configure(effective);
+        if (idle != null) {
+            idle.configure(effective);
+        }
+    }
+
+    static ImapConfiguration withCondstore(ImapConfiguration configuration) {
+        ImmutableSet<String> disabled = configuration.getDisabledCaps().stream()
+                .map(Capability::asString)
+                .collect(ImmutableSet.toImmutableSet());
+        ImapConfiguration.Builder builder = ImapConfiguration.builder()
+                .enableIdle(configuration.isEnableIdle())
+                .idleTimeInterval(configuration.getIdleTimeInterval())
+                .idleTimeIntervalUnit(configuration.getIdleTimeIntervalUnit())
+                .disabledCaps(disabled)
+                .concurrentRequests(configuration.getConcurrentRequests())
+                .maxQueueSize(configuration.getMaxQueueSize())
+                .isProvisionDefaultMailboxes(configuration.isProvisionDefaultMailboxes())
+                .withCustomProperties(configuration.getCustomProperties())
+                .isCondstoreEnable(!disabled.contains("CONDSTORE"));
+        Optional<Long> appendLimit = configuration.getAppendLimit();
+        appendLimit.ifPresent(builder::appendLimit);
+        return builder.build();
+    }
+}

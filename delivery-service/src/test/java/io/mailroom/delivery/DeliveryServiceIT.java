@@ -36,6 +36,7 @@ class DeliveryServiceIT {
         registry.add("mailroom.queue.postgres.username", DATABASE::username);
         registry.add("mailroom.queue.postgres.password", DATABASE::password);
         registry.add("mailroom.queue.postgres.poll-interval", () -> "200ms");
+        registry.add("mailroom.internal.token", () -> "test-internal-token");
     }
 
     @TestConfiguration

@@ -30,6 +30,7 @@ import io.mailroom.launcher.Suite;
 /**
  * "A message acknowledged to a sender is in the mailbox exactly once, whatever crashes in between":
  * a steady SMTP load runs while delivery-service is killed hard (SIGKILL) several times and
+ * restarted, delivery-service and smtp-ingress are stopped gracefully (SIGTERM, as in a rollout) and
  * restarted, and mailbox-api is restarted once. Afterwards every message that got a 250 is in its
  * recipient's INBOX exactly once. Runs once per queue adapter.
  */
@@ -93,13 +94,26 @@ abstract class CrashRecoveryIT {
 
         ServiceProcess delivery = fixture.suite.service(Suite.DELIVERY_SERVICE);
         ServiceProcess mailboxApi = fixture.suite.service(Suite.MAILBOX_API);
+        ServiceProcess smtp = fixture.suite.service(Suite.SMTP_INGRESS);
         for (int kill = 0; kill < 3; kill++) {
-            awaitAccepted(accepted, (kill + 1) * MESSAGES / 5);
+            awaitAccepted(accepted, (kill + 1) * MESSAGES / 6);
             delivery.kill();
             delivery.restart();
             delivery.awaitReady(Duration.ofSeconds(120));
         }
-        awaitAccepted(accepted, 4 * MESSAGES / 5);
+        // A rollout: SIGTERM, under load, to delivery-service and then to smtp-ingress. Each must finish or hand back
+        // what it has in hand and exit by itself well within a pod's grace period (143, not the 137 of our SIGKILL).
+        awaitAccepted(accepted, 4 * MESSAGES / 6);
+        delivery.stop(Duration.ofSeconds(60));
+        assertThat(delivery.exitValue()).as("delivery-service exits on SIGTERM by itself").isEqualTo(143);
+        delivery.restart();
+        delivery.awaitReady(Duration.ofSeconds(120));
+        awaitAccepted(accepted, 9 * MESSAGES / 12);
+        smtp.stop(Duration.ofSeconds(60));
+        assertThat(smtp.exitValue()).as("smtp-ingress exits on SIGTERM by itself").isEqualTo(143);
+        smtp.restart();
+        smtp.awaitReady(Duration.ofSeconds(120));
+        awaitAccepted(accepted, 5 * MESSAGES / 6);
         mailboxApi.stop(Duration.ofSeconds(30));
         mailboxApi.restart();
         mailboxApi.awaitReady(Duration.ofSeconds(120));

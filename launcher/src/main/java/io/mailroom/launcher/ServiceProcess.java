@@ -77,6 +77,17 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /**
+     * The exit status of the last run, once it has ended: 143 after a graceful exit on SIGTERM (the JVM's 128 + 15),
+     * 137 after SIGKILL (ours from {@link #stop} when the grace ran out, or anybody's).
+     */
+    public int exitValue() {
+        if (process == null || process.isAlive()) {
+            throw new IllegalStateException(name + " is running");
+        }
+        return process.exitValue();
+    }
+
+    /**
      * Waits until the readiness probe answers 200.
      *
      * @throws IllegalStateException when the process dies first or the time runs out; the message

@@ -21,6 +21,8 @@ public record SmtpReply(int code, String enhancedCode, String text) {
     /** Written by the listener itself before closing: RFC 5321 3.8. */
     public static final SmtpReply TOO_MANY_CONNECTIONS = new SmtpReply(421, "4.7.0", "Too many connections, try again later");
     public static final SmtpReply IDLE_TIMEOUT = new SmtpReply(421, "4.4.2", "Idle timeout, closing connection");
+    /** RFC 5321 3.8: the server is going away (a rollout, a scale-down); RFC 3463 4.3.2: not accepting messages. */
+    public static final SmtpReply SHUTTING_DOWN = new SmtpReply(421, "4.3.2", "Service shutting down, closing transmission channel");
     /** RFC 3463 4.4.3: directory server (mailbox-api) failure. */
     public static final SmtpReply RECIPIENT_CHECK_UNAVAILABLE =
             new SmtpReply(451, "4.4.3", "Recipient lookup temporarily unavailable, try again later");

@@ -36,7 +36,7 @@ import org.springframework.beans.factory.annotation.Qualifier;
 /**
  * What smtp-ingress adds to James's SMTP, as socket conversations: smuggling defence, CHUNKING/BDAT,
  * SMTPUTF8, DSN parameters, enhanced status codes on every reply, submission rules, spooling, metrics, and
- * real clients (Python's smtplib, curl).
+ * real clients (Python's smtplib, curl, swaks, nodemailer; Jakarta Mail in SmtpIngressIT).
  */
 @SmtpIngressTest
 class SmtpProtocolIT {
@@ -448,11 +448,81 @@ class SmtpProtocolIT {
             assertThat(body(queue.messages().getFirst())).isEqualTo("Subject: from curl\r\n\r\nhello\r\n.leading dot\r\n");
         }
 
-        private void run(List<String> command) throws Exception {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("%s finished", command.getFirst()).isTrue();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(process.exitValue()).as("%s said: %s", command.getFirst(), output).isZero();
+        /** swaks over STARTTLS with AUTH LOGIN and PIPELINING on submission: the whole transaction in few round trips. */
+        @Test
+        void swaksSubmitsWithStartTlsAuthLoginAndPipelining() throws Exception {
+            String output = run(List.of("swaks", "--server", "127.0.0.1", "--port", String.valueOf(submission.port()),
+                    "--ehlo", "swaks.test", "--tls", "--auth", "LOGIN", "--auth-user", ALICE, "--auth-password", ALICE_PASSWORD,
+                    "--from", ALICE, "--to", BOB + ",dave@elsewhere.test", "--pipeline",
+                    "--header", "Subject: from swaks", "--body", "hello from swaks", "--timeout", "15"));
+
+            assertThat(output).contains("PIPELINING", "STARTTLS").contains("235 2.7.0");
+            QueuedMail mail = queue.messages().getFirst();
+            assertThat(mail.envelopeFrom()).isEqualTo(ALICE);
+            assertThat(mail.recipients()).containsExactly(BOB, "dave@elsewhere.test");
+            assertThat(new String(mail.content(), StandardCharsets.UTF_8)).contains("Subject: from swaks", "hello from swaks")
+                    .contains("with ESMTPSA id ", "(authenticated as " + ALICE + ")").containsPattern("\\(using TLSv1\\.[23] ");
+        }
+
+        /** swaks with implicit TLS (465) and AUTH PLAIN, then on MX without TLS: AUTH is not offered in clear text. */
+        @Test
+        void swaksOverImplicitTlsAndOnMxWithoutAuth() throws Exception {
+            run(List.of("swaks", "--server", "127.0.0.1", "--port", String.valueOf(submissions.port()), "--tls-on-connect",
+                    "--ehlo", "swaks.test", "--auth", "PLAIN", "--auth-user", ALICE, "--auth-password", ALICE_PASSWORD,
+                    "--from", ALICE, "--to", BOB, "--header", "Subject: swaks implicit TLS", "--timeout", "15"));
+            String mx = run(List.of("swaks", "--server", "127.0.0.1", "--port", String.valueOf(SmtpProtocolIT.this.mx.port()),
+                    "--ehlo", "swaks.test", "--from", "carol@remote.test", "--to", BOB, "--pipeline",
+                    "--header", "Subject: swaks on MX", "--timeout", "15"));
+
+            assertThat(mx).doesNotContain("AUTH ");
+            assertThat(queue.messages()).extracting(SmtpProtocolIT::body)
+                    .anyMatch(body -> body.contains("Subject: swaks implicit TLS"))
+                    .anyMatch(body -> body.contains("Subject: swaks on MX"));
+        }
+
+        /** nodemailer (npm), as Node applications send: STARTTLS made mandatory, and implicit TLS. */
+        @Test
+        void nodemailerSendsOverStartTlsAndImplicitTls() throws Exception {
+            Path dir = Path.of("target/real-clients");
+            Files.createDirectories(dir);
+            for (String file : List.of("package.json", "package-lock.json", "nodemailer-client.mjs")) {
+                Files.copy(Path.of("src/test/node").resolve(file), dir.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            if (!Files.isDirectory(dir.resolve("node_modules/nodemailer"))) {
+                run(new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(dir.toFile()), 300);
+            }
+            String starttls = run(new ProcessBuilder("node", "nodemailer-client.mjs", String.valueOf(submission.port()), "false",
+                    ALICE, ALICE_PASSWORD, BOB).directory(dir.toFile()), 60);
+            String implicit = run(new ProcessBuilder("node", "nodemailer-client.mjs", String.valueOf(submissions.port()), "true",
+                    ALICE, ALICE_PASSWORD, BOB).directory(dir.toFile()), 60);
+
+            assertThat(starttls).contains("ACCEPTED " + BOB).containsPattern("RESPONSE 250 2\\.\\d\\.\\d");
+            assertThat(implicit).contains("ACCEPTED " + BOB);
+            assertThat(queue.messages()).hasSize(2).allSatisfy(mail -> assertThat(mail.envelopeFrom()).isEqualTo(ALICE));
+            assertThat(queue.messages()).extracting(SmtpProtocolIT::body)
+                    .anyMatch(body -> body.contains("Subject: from nodemailer STARTTLS") && body.contains("\r\n.a line starting with a dot"))
+                    .anyMatch(body -> body.contains("Subject: from nodemailer implicit TLS"));
+        }
+
+        private String run(List<String> command) throws Exception {
+            return run(new ProcessBuilder(command), 60);
+        }
+
+        private String run(ProcessBuilder builder, int seconds) throws Exception {
+            Process process = builder.redirectErrorStream(true).start();
+            // read while it runs: a chatty client (swaks prints the whole conversation) must not block on a full pipe
+            java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            String command = builder.command().getFirst();
+            assertThat(process.waitFor(seconds, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
+            String said = output.get(10, TimeUnit.SECONDS);
+            assertThat(process.exitValue()).as("%s said: %s", command, said).isZero();
+            return said;
         }
     }
 

@@ -50,9 +50,10 @@ import org.springframework.context.SmartLifecycle;
  * from it stops ({@link LineFramer}).
  *
  * <p><b>Life cycle.</b> A {@link SmartLifecycle}: declared as a bean it starts once the application context is
- * ready and stops first on shutdown. Stopping closes the listening socket, then closes each connection
- * <em>after</em> the command it is processing (a message being put on the queue gets its reply), waiting at
- * most {@link Builder#shutdownTimeout}, and finally shuts down every thread group this server made. (James's
+ * ready and stops first on shutdown. Stopping closes the listening socket, then lets each connection go as the
+ * {@link Builder#drain} says: a busy one (an SMTP transaction) may finish, a quiet one gets the protocol's goodbye
+ * and is closed <em>after</em> the command it is processing (a message being put on the queue gets its reply);
+ * all within {@link Builder#shutdownTimeout}, and finally shuts down every thread group this server made. (James's
  * {@code NettyServer} leaves a non-daemon event-loop group running after {@code unbind()}; it is not used.)
  */
 public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
@@ -78,6 +79,7 @@ public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
     private final boolean proxyRequired;
     private final ProtocolMDCContextFactory mdcContextFactory;
     private final Duration shutdownTimeout;
+    private final Drain drain;
 
     private final ConnectionTracker connections = new ConnectionTracker();
     private EventLoopGroup acceptorGroup;
@@ -106,6 +108,7 @@ public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
         this.proxyRequired = builder.proxyRequired;
         this.mdcContextFactory = builder.mdcContextFactory;
         this.shutdownTimeout = builder.shutdownTimeout;
+        this.drain = builder.drain;
     }
 
     /**
@@ -218,27 +221,63 @@ public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
     }
 
     /**
-     * Closes every connection through its protocol handler's executor, so that the close runs after the
-     * command being processed (and its reply); connections still open at the deadline are closed outright.
-     * Returns once every connection is torn down, so that no thread group is shut down under a task.
+     * Lets every connection go as {@link Drain} says: through its protocol handler's executor, so that each check
+     * and each close runs after the command being processed (and its reply). A connection the drain calls busy is
+     * asked again every {@link #DRAIN_POLL_MILLIS} ms; a quiet one gets the goodbye line and is closed. Connections
+     * still open at the deadline are closed outright. Returns once every connection is torn down, so that no thread
+     * group is shut down under a task.
      */
     private void closeConnections(long deadline) {
-        for (Channel connection : connections.open()) {
-            ChannelHandlerContext core = connection.pipeline().context(HandlerConstants.CORE_HANDLER);
-            try {
-                if (core != null) {
-                    core.executor().execute(connection::close);
-                } else {
-                    connection.close();
+        Set<Channel> released = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        while (!connections.open().isEmpty() && remaining(deadline) > 0) {
+            for (Channel connection : connections.open()) {
+                if (!released.contains(connection)) {
+                    release(connection, released);
                 }
-            } catch (RejectedExecutionException e) {
-                connection.close();
+            }
+            if (awaitTeardown(Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_POLL_MILLIS)))) {
+                return;
             }
         }
-        if (!awaitTeardown(deadline)) {
-            log.warn("{}: {} connections did not finish their command in time; closing them", name, connections.count());
+        if (!connections.open().isEmpty()) {
+            log.warn("{}: {} connections did not finish in time; closing them", name, connections.count());
             connections.open().forEach(Channel::close);
             awaitTeardown(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+        }
+    }
+
+    private static final long DRAIN_POLL_MILLIS = 100;
+
+    private void release(Channel connection, Set<Channel> released) {
+        ChannelHandlerContext core = connection.pipeline().context(HandlerConstants.CORE_HANDLER);
+        if (core == null) {
+            released.add(connection);
+            connection.close();
+            return;
+        }
+        try {
+            core.executor().execute(() -> {
+                if (released.contains(connection)) {
+                    return;
+                }
+                org.apache.james.protocols.api.ProtocolSession session =
+                        connection.attr(org.apache.james.protocols.netty.BasicChannelInboundHandler.SESSION_ATTRIBUTE_KEY).get()
+                                instanceof org.apache.james.protocols.api.ProtocolSession protocolSession ? protocolSession : null;
+                if (session != null && drain.busy(session)) {
+                    return;
+                }
+                released.add(connection);
+                String goodbye = session == null ? null : drain.goodbye(session);
+                if (goodbye == null || !connection.isActive()) {
+                    connection.close();
+                } else {
+                    connection.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer(goodbye + "\r\n", java.nio.charset.StandardCharsets.UTF_8))
+                            .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            released.add(connection);
+            connection.close();
         }
     }
 
@@ -324,6 +363,7 @@ public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
         private boolean proxyRequired;
         private ProtocolMDCContextFactory mdcContextFactory = new SessionMdc();
         private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private Drain drain = Drain.SILENT;
 
         private Builder(String name, Protocol protocol) {
             if (name == null || name.isBlank()) {
@@ -452,6 +492,12 @@ public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
         }
 
         /** How long stopping waits for commands in progress before it closes their connections. */
+        /** How connections are let go at shutdown (default {@link Drain#SILENT}). */
+        public Builder drain(Drain drain) {
+            this.drain = Objects.requireNonNull(drain, "drain");
+            return this;
+        }
+
         public Builder shutdownTimeout(Duration shutdownTimeout) {
             if (shutdownTimeout.isNegative()) {
                 throw new IllegalArgumentException("shutdownTimeout must not be negative");

@@ -85,6 +85,7 @@ public class SmtpServers {
                 .ioThreads(properties.ioThreads())
                 .handlerThreads(properties.handlerThreads())
                 .shutdownTimeout(properties.shutdownTimeout())
+                .drain(new SmtpDrain(properties.hostname()))
                 .mdcContextFactory(new SmtpSessionMdc())
                 .build();
     }

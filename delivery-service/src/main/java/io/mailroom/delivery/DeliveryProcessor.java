@@ -2,35 +2,56 @@ package io.mailroom.delivery;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import io.mailroom.delivery.dsn.DsnComposer;
+import io.mailroom.delivery.dsn.DsnSender;
+import io.mailroom.delivery.relay.OutboundTransport;
+import io.mailroom.delivery.relay.OutboundTransport.RelayRecipient;
+import io.mailroom.delivery.relay.OutboundTransport.RelayResult;
 import io.mailroom.mailbox.client.FiledMessage;
 import io.mailroom.mailbox.client.MailboxApiClient;
 import io.mailroom.mailbox.client.MailboxApiException;
 import io.mailroom.mailbox.client.MailboxApiUnavailableException;
 import io.mailroom.mailbox.client.RecipientResolution;
+import io.mailroom.queue.DeliveryState;
+import io.mailroom.queue.DeliveryState.Destination;
+import io.mailroom.queue.DeliveryState.Outcome;
 import io.mailroom.queue.Disposition;
+import io.mailroom.queue.MailOptions;
 import io.mailroom.queue.MailProcessor;
+import io.mailroom.queue.QueueUnavailableException;
 import io.mailroom.queue.QueuedMail;
 
 /**
- * Files one copy of a queued message per local account that its recipients resolve to (an alias
- * resolves to several), through mailbox-api.
+ * Delivers one queued message: each SMTP recipient resolves (through mailbox-api) to local accounts, which get one
+ * copy each through mailbox-api's idempotent filing call, and to remote addresses (authenticated submission, alias
+ * forwards, bounces to remote senders), which go to the {@link OutboundTransport}.
  *
- * <p>Filing is idempotent: the delivery id is the queue message id plus the account's address, so
- * processing the same message again (a retry, or a redelivery after a crash) files nothing twice, and
- * a retry can simply go through every recipient again. A recipient that mailbox-api no longer knows is
- * a permanent failure for that recipient only; anything else that goes wrong makes the whole message
- * come back later, with exponential back-off, until it is too old and goes to the dead-letter queue.
- * The message is done only when every recipient has a final outcome.
+ * <p>Every destination's outcome (filed, relayed, bounced, deferred) is recorded in the message's
+ * {@link DeliveryState}, which travels with the message from one attempt to the next: a destination with a final
+ * outcome is never tried again. The message is done when every destination is final and every delivery status
+ * notification that the outcomes call for is on the queue; until then it comes back with exponential back-off
+ * ({@link DeliveryProperties.Retry}), without holding up any other message. Past the retry period the destinations
+ * still deferred bounce (4.4.7). A failure that belongs to no destination (a bug, say) retries the same way and, past
+ * the retry period, sends the message to the dead letters with the reason.
+ *
+ * <p>Notifications (RFC 3464, see {@link DsnComposer}) honour the DSN parameters smtp-ingress carried: NOTIFY per
+ * recipient (default: failures and delays), RET, ENVID and ORCPT. None goes to the null sender.
  */
 public class DeliveryProcessor implements MailProcessor {
 
@@ -40,18 +61,35 @@ public class DeliveryProcessor implements MailProcessor {
 
     /** mailbox-api's problem code when the account was removed between resolving and filing. */
     static final String ACCOUNT_NOT_FOUND = "account-not-found";
+    /** mailbox-api's problem code when filing would pass the account's quota. */
+    static final String QUOTA_EXCEEDED = "quota-exceeded";
+
+    static final String STATUS_OK = "2.0.0";
+    static final String STATUS_UNKNOWN_USER = "5.1.1";
+    static final String STATUS_NOT_OUR_DOMAIN = "5.1.2";
+    static final String STATUS_QUOTA = "5.2.2";
+    static final String STATUS_QUOTA_FOR_NOW = "4.2.2";
+    static final String STATUS_UNAVAILABLE = "4.4.1";
+    static final String STATUS_EXPIRED = "4.4.7";
+    static final String STATUS_SYSTEM = "4.3.0";
+
+    private static final Pattern FILED_DETAIL = Pattern.compile("filed in mailbox (\\d+) as uid (\\d+)");
 
     private final MailboxApiClient mailboxApi;
-    private final PermanentFailureHandler permanentFailures;
-    private final DeliveryProperties.Retry retry;
+    private final OutboundTransport transport;
+    private final DsnSender dsnSender;
+    private final DsnComposer composer;
+    private final DeliveryProperties properties;
     private final DeliveryMetrics metrics;
     private final Clock clock;
 
-    DeliveryProcessor(MailboxApiClient mailboxApi, PermanentFailureHandler permanentFailures,
-                      DeliveryProperties.Retry retry, DeliveryMetrics metrics, Clock clock) {
+    DeliveryProcessor(MailboxApiClient mailboxApi, OutboundTransport transport, DsnSender dsnSender,
+                      DsnComposer composer, DeliveryProperties properties, DeliveryMetrics metrics, Clock clock) {
         this.mailboxApi = mailboxApi;
-        this.permanentFailures = permanentFailures;
-        this.retry = retry;
+        this.transport = transport;
+        this.dsnSender = dsnSender;
+        this.composer = composer;
+        this.properties = properties;
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -59,6 +97,20 @@ public class DeliveryProcessor implements MailProcessor {
     /** The delivery id of one copy: stable across retries and redeliveries of the same queued message (no "/": it travels in a URL path). */
     static String deliveryId(QueuedMail mail, String account) {
         return mail.id() + ":" + account;
+    }
+
+    /** How a filed destination's detail names where the copy is; {@link #filedLocation} reads it back. */
+    static String filedDetail(FiledMessage filed) {
+        return "filed in mailbox " + filed.mailboxId() + " as uid " + filed.uid();
+    }
+
+    /** The mailbox id and UID of a filed destination, from its detail; null when it does not say. */
+    public static long[] filedLocation(String detail) {
+        if (detail == null) {
+            return null;
+        }
+        Matcher matcher = FILED_DETAIL.matcher(detail);
+        return matcher.find() ? new long[] {Long.parseLong(matcher.group(1)), Long.parseLong(matcher.group(2))} : null;
     }
 
     @Override
@@ -77,91 +129,355 @@ public class DeliveryProcessor implements MailProcessor {
     }
 
     private Disposition deliver(QueuedMail mail, int attempt) {
-        List<PermanentFailure> failures = new ArrayList<>();
-        Set<String> accountsDone = new HashSet<>();
-        String temporaryFailure = null;
-        for (String recipient : mail.recipients()) {
-            try {
-                deliverTo(mail, recipient, accountsDone, failures);
-            } catch (MailboxApiUnavailableException e) {
-                // mailbox-api is away: asking again for the next recipient would only wait out another timeout
-                temporaryFailure = "mailbox-api unavailable: " + e.getMessage();
-                break;
-            } catch (RuntimeException e) {
-                // a problem with this recipient's copy: the others may still go through now
-                LOG.warn("Filing message {} for <{}> failed (attempt {})", mail.id(), recipient, attempt, e);
-                temporaryFailure = "filing for <" + recipient + "> failed: " + e;
-            }
-        }
-        if (temporaryFailure == null && !failures.isEmpty()) {
-            try {
-                permanentFailures.recipientsFailed(mail, failures);
-                failures.forEach(failure -> metrics.permanentFailure(failure.reason()));
-            } catch (RuntimeException e) {
-                LOG.warn("Recording the permanent failures of message {} failed (attempt {})", mail.id(), attempt, e);
-                temporaryFailure = "recording permanent failures failed: " + e;
-            }
-        }
-        if (temporaryFailure != null) {
-            return retryOrGiveUp(mail, attempt, temporaryFailure);
-        }
-        return Disposition.done();
-    }
-
-    private void deliverTo(QueuedMail mail, String recipient, Set<String> accountsDone, List<PermanentFailure> failures) {
-        RecipientResolution resolution = mailboxApi.resolveRecipient(recipient);
-        switch (resolution.status()) {
-            case DELIVERABLE -> {
-                if (resolution.accounts().isEmpty()) {
-                    failures.add(new PermanentFailure(recipient, PermanentFailure.Reason.UNKNOWN_USER,
-                            "the address resolves to no account"));
-                }
-                for (String account : resolution.accounts()) {
-                    // two recipients (an alias and its member, say) may name one account: one copy each
-                    if (accountsDone.add(account.toLowerCase(Locale.ROOT))) {
-                        file(mail, recipient, account, failures);
-                    }
-                }
-            }
-            case UNKNOWN_USER -> failures.add(new PermanentFailure(recipient, PermanentFailure.Reason.UNKNOWN_USER,
-                    "no account or alias has this address any more"));
-            case NON_LOCAL_DOMAIN -> failures.add(new PermanentFailure(recipient, PermanentFailure.Reason.NON_LOCAL_DOMAIN,
-                    "the domain is not one of ours any more"));
-        }
-    }
-
-    private void file(QueuedMail mail, String recipient, String account, List<PermanentFailure> failures) {
-        FiledMessage filed;
+        Attempt run = new Attempt(mail);
+        Duration delay = properties.retry().delayAfter(attempt);
         try {
-            filed = mailboxApi.fileMessage(account, deliveryId(mail, account), mail.content(), mail.traceId());
-        } catch (MailboxApiException e) {
-            if (ACCOUNT_NOT_FOUND.equals(e.code())) {
-                failures.add(new PermanentFailure(recipient, PermanentFailure.Reason.UNKNOWN_USER,
-                        "account " + account + " was removed before the message was filed"));
+            run.deliverAll();
+        } catch (RuntimeException e) {
+            String reason = "delivery failed: " + e;
+            if (run.expired) {
+                metrics.deadLettered();
+                LOG.error("Message {} failed every attempt for {} ({} attempts); moving it to the dead letters",
+                        mail.id(), properties.retry().giveUpAfter(), attempt, e);
+                return Disposition.dead("failed every attempt for " + properties.retry().giveUpAfter() + " ("
+                        + attempt + " attempts): " + reason, run.state());
+            }
+            metrics.retry();
+            LOG.warn("Delivering message {} failed (attempt {}); next attempt in {}", mail.id(), attempt, delay, e);
+            return Disposition.retry(delay, reason, run.state());
+        }
+        if (run.expired) {
+            run.expireDeferred();
+        }
+        String notificationFailure = run.notifySender();
+        DeliveryState state = run.state();
+        boolean allFinal = state.destinations().stream().allMatch(d -> d.outcome().isFinal() && d.reported());
+        if (allFinal && notificationFailure == null) {
+            return Disposition.done();
+        }
+        String reason = notificationFailure != null ? notificationFailure : run.deferredSummary();
+        metrics.retry();
+        LOG.warn("Message {} is deferred (attempt {}); next attempt in {}: {}", mail.id(), attempt, delay, reason);
+        return Disposition.retry(delay, reason, state);
+    }
+
+    /** One attempt at one message: the destinations as the state had them, updated as outcomes arrive. */
+    private final class Attempt {
+
+        private final QueuedMail mail;
+        private final Instant now;
+        private final Instant since;
+        private final boolean expired;
+        private final Map<String, Destination> destinations = new LinkedHashMap<>();
+        private final Map<String, RemoteTarget> remote = new LinkedHashMap<>();
+        private boolean delayNotified;
+        private String mailboxApiDown;
+
+        Attempt(QueuedMail mail) {
+            this.mail = mail;
+            this.now = clock.instant();
+            this.since = mail.state().since() != null ? mail.state().since() : mail.receivedAt();
+            this.expired = !now.isBefore(since.plus(properties.retry().giveUpAfter()));
+            this.delayNotified = mail.state().delayNotified();
+            mail.state().destinations().forEach(d -> destinations.put(key(d.address()), d));
+        }
+
+        DeliveryState state() {
+            return new DeliveryState(mail.state().since(), delayNotified, List.copyOf(destinations.values()));
+        }
+
+        void deliverAll() {
+            for (int index = 0; index < mail.recipients().size(); index++) {
+                deliverTo(mail.recipients().get(index), mail.recipientOptions(index));
+            }
+            relay();
+        }
+
+        private void deliverTo(String recipient, MailOptions.RecipientOptions options) {
+            List<Destination> earlier = ofRecipient(recipient);
+            if (!earlier.isEmpty() && earlier.stream().allMatch(d -> d.outcome().isFinal())) {
                 return;
             }
-            throw e;
+            if (mailboxApiDown != null) {
+                deferRecipient(recipient, STATUS_UNAVAILABLE, mailboxApiDown);
+                return;
+            }
+            RecipientResolution resolution;
+            try {
+                resolution = mailboxApi.resolveRecipient(recipient);
+            } catch (MailboxApiUnavailableException e) {
+                // mailbox-api is away: asking again for the next recipient would only wait out another timeout
+                mailboxApiDown = "mailbox-api unavailable: " + e.getMessage();
+                deferRecipient(recipient, STATUS_UNAVAILABLE, mailboxApiDown);
+                return;
+            } catch (MailboxApiException e) {
+                deferRecipient(recipient, STATUS_SYSTEM, "resolving the address failed: " + e.code() + " " + e.getMessage());
+                return;
+            }
+            List<String> accounts = List.of();
+            List<String> remoteAddresses = List.of();
+            switch (resolution.status()) {
+                case DELIVERABLE -> {
+                    accounts = resolution.accounts();
+                    remoteAddresses = resolution.forwards();
+                }
+                case NON_LOCAL_DOMAIN -> {
+                    if (options.remote()) {
+                        remoteAddresses = List.of(recipient);
+                    }
+                }
+                case UNKNOWN_USER -> {
+                }
+            }
+            Set<String> targets = new HashSet<>();
+            accounts.forEach(a -> targets.add(key(a)));
+            remoteAddresses.forEach(a -> targets.add(key(a)));
+            // what an earlier attempt left pending under another address (the recipient itself, before it resolved)
+            earlier.stream().filter(d -> !d.outcome().isFinal() && !targets.contains(key(d.address())))
+                    .forEach(d -> destinations.remove(key(d.address())));
+            if (targets.isEmpty()) {
+                String status = resolution.status() == RecipientResolution.Status.NON_LOCAL_DOMAIN
+                        ? STATUS_NOT_OUR_DOMAIN : STATUS_UNKNOWN_USER;
+                String detail = switch (resolution.status()) {
+                    case NON_LOCAL_DOMAIN -> "the domain is not one of ours";
+                    case UNKNOWN_USER -> "no account or alias has this address";
+                    case DELIVERABLE -> "the address resolves to no account";
+                };
+                bounce(recipient, recipient, status, detail, null);
+                return;
+            }
+            for (String account : accounts) {
+                if (!isFinal(account)) {
+                    file(recipient, account);
+                }
+            }
+            for (String address : remoteAddresses) {
+                if (!isFinal(address)) {
+                    remote.putIfAbsent(key(address), new RemoteTarget(address, recipient, options));
+                }
+            }
         }
-        metrics.filed(Duration.between(mail.receivedAt(), clock.instant()), filed.duplicate());
-        if (filed.duplicate()) {
-            LOG.info("Message {} was already filed for {} (uid {} in mailbox {})", mail.id(), account, filed.uid(),
-                    filed.mailboxId());
-        } else {
-            LOG.info("Filed message {} for {} (uid {} in mailbox {})", mail.id(), account, filed.uid(), filed.mailboxId());
+
+        private void file(String recipient, String account) {
+            if (mailboxApiDown != null) {
+                put(new Destination(account, recipient, Outcome.DEFERRED, STATUS_UNAVAILABLE, mailboxApiDown, null,
+                        now, false));
+                return;
+            }
+            FiledMessage filed;
+            try {
+                filed = mailboxApi.fileMessage(account, deliveryId(mail, account), mail.content(), mail.traceId());
+            } catch (MailboxApiUnavailableException e) {
+                mailboxApiDown = "mailbox-api unavailable: " + e.getMessage();
+                put(new Destination(account, recipient, Outcome.DEFERRED, STATUS_UNAVAILABLE, mailboxApiDown, null,
+                        now, false));
+                return;
+            } catch (MailboxApiException e) {
+                if (ACCOUNT_NOT_FOUND.equals(e.code())) {
+                    bounce(account, recipient, STATUS_UNKNOWN_USER,
+                            "account " + account + " was removed before the message was filed", null);
+                } else if (QUOTA_EXCEEDED.equals(e.code())) {
+                    if (now.isBefore(since.plus(properties.quotaGracePeriod()))) {
+                        put(new Destination(account, recipient, Outcome.DEFERRED, STATUS_QUOTA_FOR_NOW,
+                                "mailbox full: " + e.getMessage(), null, now, false));
+                    } else {
+                        bounce(account, recipient, STATUS_QUOTA, "mailbox full for longer than "
+                                + properties.quotaGracePeriod() + ": " + e.getMessage(), null);
+                    }
+                } else {
+                    LOG.warn("mailbox-api refused message {} for {}: {} {}", mail.id(), account, e.code(), e.getMessage());
+                    put(new Destination(account, recipient, Outcome.DEFERRED, STATUS_SYSTEM,
+                            "mailbox-api refused: " + e.code() + " " + e.getMessage(), null, now, false));
+                }
+                return;
+            }
+            metrics.filed(Duration.between(mail.receivedAt(), clock.instant()), filed.duplicate());
+            LOG.info("{} message {} for {} (uid {} in mailbox {})", filed.duplicate() ? "Already filed" : "Filed",
+                    mail.id(), account, filed.uid(), filed.mailboxId());
+            put(new Destination(account, recipient, Outcome.FILED, STATUS_OK, filedDetail(filed), null, now,
+                    !wantsReport(recipient, Outcome.FILED)));
+        }
+
+        private void relay() {
+            if (remote.isEmpty()) {
+                return;
+            }
+            List<RemoteTarget> targets = List.copyOf(remote.values());
+            List<RelayRecipient> recipients = targets.stream()
+                    .map(t -> new RelayRecipient(t.address(), t.options().dsnNotify(), t.options().dsnOriginalRecipient()))
+                    .toList();
+            List<RelayResult> results;
+            try {
+                results = transport.send(mail, recipients);
+            } catch (RuntimeException e) {
+                LOG.warn("Relaying message {} failed", mail.id(), e);
+                results = recipients.stream().map(r -> new RelayResult(r.address(), RelayResult.Kind.TEMPORARY,
+                        STATUS_UNAVAILABLE, "relaying failed: " + e, null)).toList();
+            }
+            for (int i = 0; i < targets.size(); i++) {
+                RemoteTarget target = targets.get(i);
+                RelayResult result = results.get(i);
+                switch (result.kind()) {
+                    case SENT -> {
+                        metrics.relayed();
+                        put(new Destination(target.address(), target.recipient(), Outcome.RELAYED, result.status(),
+                                result.detail(), result.remoteMta(), now, !wantsReport(target.recipient(), Outcome.RELAYED)));
+                    }
+                    case TEMPORARY -> put(new Destination(target.address(), target.recipient(), Outcome.DEFERRED,
+                            result.status(), result.detail(), result.remoteMta(), now, false));
+                    case PERMANENT -> bounce(target.address(), target.recipient(), result.status(), result.detail(),
+                            result.remoteMta());
+                }
+            }
+        }
+
+        void expireDeferred() {
+            for (Destination d : List.copyOf(destinations.values())) {
+                if (d.outcome() == Outcome.DEFERRED) {
+                    bounce(d.address(), d.recipient(), STATUS_EXPIRED, "delivery time expired after "
+                            + properties.retry().giveUpAfter() + "; last error: " + d.detail(), d.remoteMta());
+                }
+            }
+        }
+
+        /** Sends what the outcomes call for; null when done, else why not (the message then comes back). */
+        String notifySender() {
+            List<DsnComposer.Entry> finals = new ArrayList<>();
+            for (Destination d : destinations.values()) {
+                if (d.outcome().isFinal() && !d.reported()) {
+                    finals.add(new DsnComposer.Entry(d, orcpt(d.recipient()), switch (d.outcome()) {
+                        case FILED -> DsnComposer.Action.DELIVERED;
+                        case RELAYED -> DsnComposer.Action.RELAYED;
+                        default -> DsnComposer.Action.FAILED;
+                    }));
+                }
+            }
+            if (!finals.isEmpty()) {
+                try {
+                    send(finals);
+                } catch (QueueUnavailableException e) {
+                    return "the delivery status notification could not be queued: " + e.getMessage();
+                }
+                finals.forEach(entry -> put(entry.destination().asReported()));
+            }
+            Duration warnAfter = properties.delayWarningAfter();
+            if (!delayNotified && !warnAfter.isZero() && !now.isBefore(since.plus(warnAfter))) {
+                List<DsnComposer.Entry> delayed = destinations.values().stream()
+                        .filter(d -> d.outcome() == Outcome.DEFERRED && wantsDelayReport(d.recipient()))
+                        .map(d -> new DsnComposer.Entry(d, orcpt(d.recipient()), DsnComposer.Action.DELAYED))
+                        .toList();
+                boolean anyDeferred = destinations.values().stream().anyMatch(d -> d.outcome() == Outcome.DEFERRED);
+                if (anyDeferred) {
+                    if (!delayed.isEmpty()) {
+                        try {
+                            send(delayed);
+                        } catch (QueueUnavailableException e) {
+                            LOG.warn("The delay notification for message {} could not be queued; trying at the next "
+                                    + "attempt: {}", mail.id(), e.getMessage());
+                            return null;
+                        }
+                    }
+                    delayNotified = true;
+                }
+            }
+            return null;
+        }
+
+        private void send(List<DsnComposer.Entry> entries) throws QueueUnavailableException {
+            QueuedMail notification = composer.compose(mail, entries,
+                    since.plus(properties.retry().giveUpAfter()));
+            dsnSender.send(notification);
+            entries.forEach(entry -> metrics.notificationSent(entry.action()));
+            LOG.info("Queued delivery status notification {} to <{}> for {}", notification.id(), mail.envelopeFrom(),
+                    entries.stream().map(e -> e.action().name().toLowerCase(Locale.ROOT) + " <"
+                            + e.destination().address() + ">").collect(Collectors.joining(", ")));
+        }
+
+        String deferredSummary() {
+            return destinations.values().stream().filter(d -> d.outcome() == Outcome.DEFERRED)
+                    .map(d -> "<" + d.address() + ">: " + d.status() + " " + d.detail())
+                    .distinct().limit(5).collect(Collectors.joining("; "));
+        }
+
+        private void bounce(String address, String recipient, String status, String detail, String remoteMta) {
+            metrics.bounced(status);
+            LOG.warn("Message {} from <{}> cannot be delivered to <{}>: {} {}", mail.id(), mail.envelopeFrom(), address,
+                    status, detail);
+            put(new Destination(address, recipient, Outcome.BOUNCED, status, detail, remoteMta, now,
+                    !wantsReport(recipient, Outcome.BOUNCED)));
+        }
+
+        private void deferRecipient(String recipient, String status, String detail) {
+            List<Destination> pending = ofRecipient(recipient).stream().filter(d -> !d.outcome().isFinal()).toList();
+            if (pending.isEmpty()) {
+                put(new Destination(recipient, recipient, Outcome.DEFERRED, status, detail, null, now, false));
+            } else {
+                pending.forEach(d -> put(new Destination(d.address(), recipient, Outcome.DEFERRED, status, detail,
+                        null, now, false)));
+            }
+        }
+
+        private boolean wantsReport(String recipient, Outcome outcome) {
+            if (mail.envelopeFrom().isEmpty()) {
+                return false;
+            }
+            List<String> notify = notify(recipient);
+            if (notify.contains("NEVER")) {
+                return false;
+            }
+            return switch (outcome) {
+                case BOUNCED -> notify.isEmpty() || notify.contains("FAILURE");
+                case FILED, RELAYED -> notify.contains("SUCCESS");
+                case DEFERRED -> false;
+            };
+        }
+
+        private boolean wantsDelayReport(String recipient) {
+            if (mail.envelopeFrom().isEmpty()) {
+                return false;
+            }
+            List<String> notify = notify(recipient);
+            return notify.isEmpty() || notify.contains("DELAY");
+        }
+
+        private List<String> notify(String recipient) {
+            int index = indexOf(recipient);
+            return index < 0 ? List.of() : mail.recipientOptions(index).dsnNotify().stream()
+                    .map(n -> n.toUpperCase(Locale.ROOT)).toList();
+        }
+
+        private String orcpt(String recipient) {
+            int index = indexOf(recipient);
+            return index < 0 ? null : mail.recipientOptions(index).dsnOriginalRecipient();
+        }
+
+        private int indexOf(String recipient) {
+            for (int i = 0; i < mail.recipients().size(); i++) {
+                if (mail.recipients().get(i).equalsIgnoreCase(recipient)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private List<Destination> ofRecipient(String recipient) {
+            return destinations.values().stream().filter(d -> d.recipient().equalsIgnoreCase(recipient)).toList();
+        }
+
+        private boolean isFinal(String address) {
+            Destination d = destinations.get(key(address));
+            return d != null && d.outcome().isFinal();
+        }
+
+        private void put(Destination destination) {
+            destinations.put(key(destination.address()), destination);
         }
     }
 
-    private Disposition retryOrGiveUp(QueuedMail mail, int attempt, String reason) {
-        Duration age = Duration.between(mail.receivedAt(), clock.instant());
-        if (age.compareTo(retry.giveUpAfter()) >= 0) {
-            metrics.gaveUp();
-            LOG.error("Giving up on message {} after {} attempts over {}: {}", mail.id(), attempt, age, reason);
-            return Disposition.dead("gave up after " + attempt + " attempts over " + age + ": " + reason);
-        }
-        Duration delay = retry.delayAfter(attempt);
-        metrics.retry();
-        LOG.warn("Delivery of message {} failed for now (attempt {}); next attempt in {}: {}", mail.id(), attempt,
-                delay, reason);
-        return Disposition.retry(delay, reason);
+    private record RemoteTarget(String address, String recipient, MailOptions.RecipientOptions options) {
+    }
+
+    private static String key(String address) {
+        return address.toLowerCase(Locale.ROOT);
     }
 }

@@ -71,7 +71,7 @@ class DeliveryServiceIT {
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 registry.find("mailroom.queue.acked").tag("adapter", "postgres").counter() != null
                         && registry.get("mailroom.queue.acked").tag("adapter", "postgres").counter().count() == 1);
-        assertThat(registry.get("mailroom.delivery.permanent.failures").tag("reason", "unknown_user").counter().count())
+        assertThat(registry.get("mailroom.delivery.bounced").tag("status", "5.1.1").counter().count())
                 .isEqualTo(1);
     }
 }

@@ -55,6 +55,11 @@ class InMemoryMailboxApiClient implements MailboxApiClient {
         return this;
     }
 
+    InMemoryMailboxApiClient resolution(RecipientResolution resolution) {
+        addresses.put(resolution.address().toLowerCase(), resolution);
+        return this;
+    }
+
     /** While set, every call fails as if mailbox-api were down. */
     void unavailable(boolean unavailable) {
         this.unavailable = unavailable;

@@ -95,6 +95,77 @@ class ApiKeyIT extends MailboxApiITBase {
         assertThat(get("/api/v1/accounts/" + bob + "/mailboxes", admin()).json().size()).as("bob's mailboxes untouched").isEqualTo(6);
     }
 
+    /**
+     * The other half of the isolation: a route under A's own address (which the access check lets through) that names
+     * one of B's mailboxes, messages or app passwords, in the path, the query or the body, finds nothing. Every route
+     * with such a variable is tried, found in the handler mappings as above, and B's data must be as it was.
+     */
+    @Test
+    void aKeyScopedToAccountACannotReachBsResourcesThroughAsOwnAddress() {
+        String alice = newAccount();
+        String bob = newAccount();
+        String key = createKey(Map.of("name", "alice-tool", "scope", "ACCOUNTS", "accounts", List.of(alice)))
+                .json().path("key").asString();
+        long aliceInbox = mailboxId(alice, "INBOX");
+        long aliceArchive = mailboxId(alice, "ARCHIVE");
+        long aliceMessage = file(alice, "a-1", message("alice's", "mine")).json().path("messageId").asLong();
+        long bobInbox = mailboxId(bob, "INBOX");
+        long bobMessage = file(bob, "b-1", message("bob's", "secret")).json().path("messageId").asLong();
+        long bobAppPassword = post("/api/v1/accounts/" + bob + "/app-passwords", admin(), Map.of("name", "phone"))
+                .json().path("id").asLong();
+        String bobBefore = bobsState(bob, bobInbox);
+        byte[] jsonBody = json.writeValueAsBytes(Map.of("name", "Stolen", "add", List.of("\\Seen"), "mailboxId", aliceArchive));
+
+        List<String> checked = new ArrayList<>();
+        for (Map.Entry<RequestMappingInfo, ?> mapping : mappings.getHandlerMethods().entrySet()) {
+            RequestMappingInfo info = mapping.getKey();
+            Set<MediaType> consumes = info.getConsumesCondition().getConsumableMediaTypes();
+            boolean rfc822 = !consumes.isEmpty() && consumes.iterator().next().toString().equals("message/rfc822");
+            for (String pattern : info.getPatternValues()) {
+                if (!pattern.startsWith("/api/") || !pattern.contains("{address}")
+                        || pattern.replace("{address}", "").indexOf('{') < 0) {
+                    continue;
+                }
+                String path = pattern.replace("{address}", alice)
+                        .replace("{mailboxId}", Long.toString(bobInbox))
+                        .replace("{messageId}", Long.toString(bobMessage))
+                        .replace("{id}", Long.toString(bobAppPassword));
+                assertThat(path).as("a variable this test does not know: teach it " + pattern).doesNotContain("{");
+                Set<RequestMethod> methods = info.getMethodsCondition().getMethods();
+                for (RequestMethod method : methods.isEmpty() ? Set.of(RequestMethod.GET) : methods) {
+                    for (String credentials : List.of("Bearer " + key, basic(alice, PASSWORD))) {
+                        Response response = rfc822
+                                ? send(method.name(), path, credentials, "message/rfc822", message("planted", "x"))
+                                : send(method.name(), path, credentials, "application/json", jsonBody);
+                        assertThat(response.status()).as(method + " " + path + ": " + response.text()).isEqualTo(404);
+                    }
+                    checked.add(method + " " + pattern);
+                }
+            }
+        }
+        String own = "/api/v1/accounts/" + alice + "/mailboxes/" + aliceInbox + "/messages/" + aliceMessage;
+        byte[] intoBobs = json.writeValueAsBytes(Map.of("mailboxId", bobInbox));
+        for (String credentials : List.of("Bearer " + key, basic(alice, PASSWORD))) {
+            assertThat(send("POST", own + "/copy", credentials, "application/json", intoBobs).status()).isEqualTo(404);
+            assertThat(send("POST", own + "/move", credentials, "application/json", intoBobs).status()).isEqualTo(404);
+            assertThat(get("/api/v1/accounts/" + alice + "/messages?mailboxId=" + bobInbox, credentials).status()).isEqualTo(404);
+        }
+
+        assertThat(checked).as("the routes found").hasSizeGreaterThanOrEqualTo(12)
+                .contains("GET /api/v1/accounts/{address}/mailboxes/{mailboxId}/messages/{messageId}/raw",
+                        "DELETE /api/v1/accounts/{address}/app-passwords/{id}",
+                        "POST /api/v1/accounts/{address}/mailboxes/{mailboxId}/messages");
+        assertThat(bobsState(bob, bobInbox)).as("bob's mailboxes, messages and app passwords untouched").isEqualTo(bobBefore);
+        assertThat(get(own, "Bearer " + key).status()).as("positive control: alice's own message").isEqualTo(200);
+    }
+
+    private String bobsState(String bob, long inbox) {
+        return get("/api/v1/accounts/" + bob + "/mailboxes", admin()).text()
+                + get("/api/v1/accounts/" + bob + "/mailboxes/" + inbox + "/messages", admin()).text()
+                + get("/api/v1/accounts/" + bob + "/app-passwords", admin()).text()
+                + get("/api/v1/accounts/" + bob + "/quota", admin()).text();
+    }
+
     @Test
     void refusesKeysForUnknownAccountsOrWithoutAccounts() {
         assertThat(createKey(Map.of("name", "x", "scope", "ACCOUNTS", "accounts", List.of("nobody@" + newDomain()))).status())

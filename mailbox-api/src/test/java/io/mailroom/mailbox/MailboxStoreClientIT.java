@@ -490,7 +490,15 @@ class MailboxStoreClientIT extends MailboxApiITBase {
         MailboxApiException copy = catchThrowableOfType(MailboxApiException.class,
                 () -> store.copy(account, inbox, UidSet.all(), store.mailboxByName(account, "Archive").orElseThrow().id()));
         Response filing = file(account, "over-quota", content);
+        String messages = "/api/v1/accounts/" + account + "/mailboxes/" + inbox + "/messages";
+        Response upload = send("POST", messages, admin(), "message/rfc822", content);
+        long firstId = get(messages, admin()).json().path("items").path(0).path("id").asLong();
+        Response toolsCopy = post(messages + "/" + firstId + "/copy", admin(),
+                java.util.Map.of("mailboxId", store.mailboxByName(account, "Archive").orElseThrow().id()));
 
+        assertThat(upload.status()).isEqualTo(422);
+        assertThat(upload.code()).isEqualTo("quota-exceeded");
+        assertThat(toolsCopy.code()).isEqualTo("quota-exceeded");
         assertThat(append.code()).isEqualTo("quota-exceeded");
         assertThat(append.status()).isEqualTo(422);
         assertThat(copy.code()).isEqualTo("quota-exceeded");

@@ -4,12 +4,16 @@ import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,13 +31,16 @@ import io.mailroom.mailbox.client.MailboxApiClient;
 import io.mailroom.mailbox.client.MailboxApiException;
 import io.mailroom.mailbox.client.MailboxApiUnavailableException;
 import io.mailroom.mailbox.client.Maildrop;
+import io.mailroom.mailbox.client.MaildropLeaseClient;
+import io.mailroom.pop3.maildrop.InProcessMaildropLock;
+import io.mailroom.pop3.maildrop.MaildropLock;
 import io.mailroom.mailbox.client.RecipientResolution;
 
 /**
  * A small mailbox-api in memory, for testing POP3 behaviour in isolation: accounts with a password
  * and an INBOX, a record of what the gateway asked, and message streams a test can watch or hold up.
  */
-public final class InMemoryMailboxApi implements MailboxApiClient {
+public final class InMemoryMailboxApi implements MailboxApiClient, MaildropLeaseClient {
 
     public record Expunge(String account, long mailboxId, List<Long> uids) {
     }
@@ -54,6 +61,8 @@ public final class InMemoryMailboxApi implements MailboxApiClient {
     private final AtomicBoolean unavailable = new AtomicBoolean();
     private final AtomicReference<CountDownLatch> messageGate = new AtomicReference<>();
     private final AtomicInteger ids = new AtomicInteger(100);
+    // mailbox-api's maildrop leases, in memory: the lock semantics are InProcessMaildropLock's (tested on their own)
+    private volatile InProcessMaildropLock leases = newLeases();
 
     /** Creates (or replaces) an account with an empty INBOX. */
     public void createAccount(String address, String password, long uidValidity) {
@@ -121,6 +130,32 @@ public final class InMemoryMailboxApi implements MailboxApiClient {
         maildropCalls.set(0);
         unavailable.set(false);
         messageGate.set(null);
+        leases = newLeases();
+    }
+
+    private static InProcessMaildropLock newLeases() {
+        return new InProcessMaildropLock(InstantSource.system(), Duration.ofHours(1));
+    }
+
+    @Override
+    public Outcome acquireMaildropLease(String account, String owner, Duration ttl, Duration minInterval) {
+        checkAvailable();
+        return switch (leases.acquire(account, owner, ttl, minInterval)) {
+            case MaildropLock.Acquired acquired -> new Acquired(Instant.now().plus(ttl));
+            case MaildropLock.Held held -> new InUse();
+            case MaildropLock.TooSoon tooSoon -> new TooSoon(tooSoon.retryAfter());
+        };
+    }
+
+    @Override
+    public Set<LeaseKey> renewMaildropLeases(Collection<LeaseKey> keys, Duration ttl) {
+        return leases.renew(keys.stream().map(key -> new MaildropLock.Lease(key.account(), key.owner())).toList(), ttl)
+                .stream().map(lease -> new LeaseKey(lease.account(), lease.owner())).collect(Collectors.toSet());
+    }
+
+    @Override
+    public void releaseMaildropLease(String account, String owner) {
+        leases.release(new MaildropLock.Lease(account, owner));
     }
 
     @Override

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * pop3-gateway from its runnable jar, in a JVM with a 64 MB heap, over the real mailbox-api and PostgreSQL:
  * a 50 MB message comes through byte for byte, TOP of it reads only its head from mailbox-api, UIDLs agree
- * across replicas, and deletions reach mailbox-api at QUIT and only then.
+ * across replicas, deletions reach mailbox-api at QUIT and only then, and the maildrop lock holds across replicas
+ * and runs out when its replica dies.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class Pop3OverMailboxApiIT {
@@ -151,6 +152,56 @@ class Pop3OverMailboxApiIT {
             assertThat(second.command("USER " + ALICE)).startsWith("+OK");
             assertThat(second.command("PASS " + RealStack.PASSWORD)).startsWith("-ERR [IN-USE] ");
             assertThat(first.command("QUIT")).startsWith("+OK");
+        }
+    }
+
+    /**
+     * RFC 1939 §8 across replicas: the lock lives in mailbox-api, so a login on another replica is refused while a
+     * session holds the maildrop (past its lease's time to live: the holder renews it), and the lock of a replica that
+     * was killed without a word runs out by itself.
+     */
+    @Test
+    void theMaildropLockHoldsAcrossReplicasAndACrashedReplicasLockRunsOut() throws Exception {
+        String carol = "carol@real-stack.example";
+        stack.createAccount(carol);
+        stack.deliver(carol, message("for carol", "hello\r\n"));
+        // a short lease, so that a lease outliving it proves renewal and a dead one runs out soon; not the shortest
+        // allowed (3 s), so that a renewal delayed by a loaded machine does not lose it
+        RealStack.Gateway other = stack.startGateway(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                Map.of("mailroom.pop3.maildrop-lock.ttl", "5s"));
+
+        try (Pop3Client here = login(gateway.pop3(), carol); Pop3Client there = connect(other.pop3())) {
+            assertThat(there.command("USER " + carol)).startsWith("+OK");
+            assertThat(there.command("PASS " + RealStack.PASSWORD)).startsWith("-ERR [IN-USE] ");
+            assertThat(here.command("QUIT")).startsWith("+OK");
+        }
+
+        Pop3Client holder = login(other.pop3(), carol);
+        long since = System.nanoTime();
+        assertThat(holder.command("DELE 1")).startsWith("+OK");
+        // refused on this replica for twice the holder's 5 s lease: its replica keeps renewing it
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            assertThat(loginReply(gateway.pop3(), carol)).startsWith("-ERR [IN-USE] ");
+            assertThat(Duration.ofNanos(System.nanoTime() - since)).isGreaterThan(Duration.ofSeconds(11));
+        });
+        assertThat(holder.command("NOOP")).as("the holder's session is alive").startsWith("+OK");
+
+        other.process().kill();
+        holder.drop();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(loginReply(gateway.pop3(), carol)).startsWith("+OK"));
+        assertThat(stack.inboxUids(carol)).as("the killed session's DELE never took effect").hasSize(1);
+    }
+
+    /** The reply to PASS of a fresh connection, which is then closed. */
+    private static String loginReply(int port, String user) throws Exception {
+        try (Pop3Client client = connect(port)) {
+            assertThat(client.command("USER " + user)).startsWith("+OK");
+            String reply = client.command("PASS " + RealStack.PASSWORD);
+            if (reply.startsWith("+OK")) {
+                client.command("QUIT");
+            }
+            return reply;
         }
     }
 

@@ -38,6 +38,8 @@ public final class ProblemCodes {
     public static final String ADDRESS_TAKEN = "address-taken";
     public static final String AUTH_FAILED = "auth-failed";
     public static final String AUTH_LOCKED = "auth-locked";
+    public static final String MAILDROP_IN_USE = "maildrop-in-use";
+    public static final String LOGIN_DELAY = "login-delay";
     public static final String UNAVAILABLE = "unavailable";
     public static final String INTERNAL_ERROR = "internal-error";
 

@@ -1,9 +1,13 @@
 package io.mailroom.mailbox.client;
 
 import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.springframework.http.MediaType;
 import org.springframework.web.client.RestClient;
@@ -16,7 +20,7 @@ import org.springframework.web.client.RestClient;
  * whole-exchange limit would cut off a slow reader; there the limit applies to the response headers and then to
  * every single read of the body, which still turns a stalled mailbox-api into an error instead of a hung thread.
  */
-public class HttpMailboxApiClient implements MailboxApiClient, AutoCloseable {
+public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClient, AutoCloseable {
 
     /** The header that carries a request's trace id from service to service. */
     public static final String TRACE_ID_HEADER = MailboxApiTransport.TRACE_ID_HEADER;
@@ -26,6 +30,8 @@ public class HttpMailboxApiClient implements MailboxApiClient, AutoCloseable {
     static final MediaType MESSAGE_RFC822 = MailboxApiTransport.MESSAGE_RFC822;
     private static final String AUTH_FAILED = "auth-failed";
     private static final String AUTH_LOCKED = "auth-locked";
+    private static final String MAILDROP_IN_USE = "maildrop-in-use";
+    private static final String LOGIN_DELAY = "login-delay";
 
     private final MailboxApiTransport transport;
     private final RestClient restClient;
@@ -118,6 +124,63 @@ public class HttpMailboxApiClient implements MailboxApiClient, AutoCloseable {
     }
 
     @Override
+    public Outcome acquireMaildropLease(String account, String owner, Duration ttl, Duration minInterval) {
+        try {
+            LeaseResponse lease = transport.call(() -> restClient.put()
+                    .uri("/internal/v1/accounts/{address}/maildrop/lease", account)
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .body(new AcquireLeaseRequest(owner, ttl.toMillis(), minInterval.toMillis()))
+                    .retrieve()
+                    .onStatus(status -> status.value() == 409 || status.value() == 429, (request, response) -> {
+                        Map<String, Object> problem = transport.readErrorBody(response);
+                        int status = response.getStatusCode().value();
+                        Object code = problem.get("code");
+                        if (MAILDROP_IN_USE.equals(code)) {
+                            throw new LeaseRefused(new InUse(), status, problem);
+                        }
+                        if (LOGIN_DELAY.equals(code)) {
+                            long millis = problem.get("retryAfterMillis") instanceof Number n ? n.longValue() : 1000;
+                            throw new LeaseRefused(new TooSoon(Duration.ofMillis(Math.max(1, millis))), status, problem);
+                        }
+                        throw transport.failure(status, problem);
+                    })
+                    .body(LeaseResponse.class));
+            if (lease == null || lease.expiresAt() == null) {
+                throw new MailboxApiUnavailableException("unreadable answer from mailbox-api to a maildrop lease", null);
+            }
+            return new Acquired(lease.expiresAt());
+        } catch (LeaseRefused refused) {
+            return refused.outcome;
+        }
+    }
+
+    @Override
+    public Set<LeaseKey> renewMaildropLeases(Collection<LeaseKey> leases, Duration ttl) {
+        if (leases.isEmpty()) {
+            return Set.of();
+        }
+        RenewLeasesResponse renewed = transport.call(() -> restClient.post()
+                .uri("/internal/v1/maildrop-leases/renewals")
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(new RenewLeasesRequest(List.copyOf(leases), ttl.toMillis()))
+                .retrieve()
+                .body(RenewLeasesResponse.class));
+        if (renewed == null || renewed.lost() == null) {
+            throw new MailboxApiUnavailableException("unreadable answer from mailbox-api to a lease renewal", null);
+        }
+        return new HashSet<>(renewed.lost());
+    }
+
+    @Override
+    public void releaseMaildropLease(String account, String owner) {
+        transport.call(() -> restClient.delete()
+                .uri(uri -> uri.path("/internal/v1/accounts/{address}/maildrop/lease").queryParam("owner", "{owner}")
+                        .build(account, owner))
+                .retrieve()
+                .toBodilessEntity());
+    }
+
+    @Override
     public void close() {
         transport.close();
     }
@@ -130,5 +193,28 @@ public class HttpMailboxApiClient implements MailboxApiClient, AutoCloseable {
     }
 
     record ExpungeRequest(List<Long> uids) {
+    }
+
+    record AcquireLeaseRequest(String owner, long ttlMillis, long minIntervalMillis) {
+    }
+
+    record LeaseResponse(String owner, Instant expiresAt, Instant acquiredAt) {
+    }
+
+    record RenewLeasesRequest(List<LeaseKey> leases, long ttlMillis) {
+    }
+
+    record RenewLeasesResponse(List<LeaseKey> lost) {
+    }
+
+    /** A refused lease, carried out of the status handler (a {@link MailboxApiException} so that it passes through). */
+    private static final class LeaseRefused extends MailboxApiException {
+
+        private final Outcome outcome;
+
+        LeaseRefused(Outcome outcome, int status, Map<String, Object> problem) {
+            super(status, (String) problem.get("code"), MailboxApiTransport.detail(problem, status));
+            this.outcome = outcome;
+        }
     }
 }

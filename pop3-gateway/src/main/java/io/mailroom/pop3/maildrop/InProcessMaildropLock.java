@@ -11,9 +11,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@link MaildropLock} in this process's memory: exact for one replica, and nothing across replicas. It
- * stands in until mailbox-api offers the shared lease (see the module's README); then the HTTP version
- * replaces it without the sessions noticing.
+ * {@link MaildropLock} in this process's memory: exact for one replica, and nothing across replicas
+ * ({@code mailroom.pop3.maildrop-lock.store=in-process}). The default is {@link MailboxApiMaildropLock}, which
+ * holds across replicas; this one serves a single replica and tests that have no mailbox-api.
  *
  * <p>One entry per account that is locked, or whose last login still counts for LOGIN-DELAY. Expired
  * entries are taken over by the next acquirer and swept on every renewal round.

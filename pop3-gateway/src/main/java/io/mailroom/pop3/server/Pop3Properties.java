@@ -129,10 +129,18 @@ public record Pop3Properties(
     }
 
     /**
-     * @param ttl how long a session's lock outlives the session when its replica dies without releasing it;
-     *            a live session renews it every third of this
+     * @param ttl   how long a session's lock outlives the session when its replica dies without releasing it;
+     *              a live session renews it every third of this
+     * @param store where the locks live: {@code mailbox-api} (shared by every replica, the default) or
+     *              {@code in-process} (this replica only: for a single replica without mailbox-api's lease endpoint)
      */
-    public record MaildropLock(@NotNull @DefaultValue("2m") Duration ttl) {
+    public record MaildropLock(@NotNull @DefaultValue("2m") Duration ttl,
+                               @NotNull @DefaultValue("mailbox-api") Store store) {
+
+        /** Where the maildrop locks live. */
+        public enum Store {
+            MAILBOX_API, IN_PROCESS
+        }
 
         @AssertTrue(message = "maildrop-lock.ttl must be at least 3 seconds")
         boolean isTtlValid() {

@@ -7,10 +7,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.protocols.api.ProtocolConfiguration;
 import org.apache.james.protocols.pop3.POP3Protocol;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.mailroom.mailbox.client.MailboxApiClient;
+import io.mailroom.mailbox.client.MaildropLeaseClient;
 import io.mailroom.pop3.command.CapaCommand;
 import io.mailroom.pop3.command.Pop3HandlerChain;
 import io.mailroom.pop3.login.AuthCommand;
@@ -18,6 +20,7 @@ import io.mailroom.pop3.login.Login;
 import io.mailroom.pop3.login.LoginThrottle;
 import io.mailroom.pop3.login.PlaintextAuthPolicy;
 import io.mailroom.pop3.maildrop.InProcessMaildropLock;
+import io.mailroom.pop3.maildrop.MailboxApiMaildropLock;
 import io.mailroom.pop3.maildrop.MaildropLeases;
 import io.mailroom.pop3.maildrop.MaildropLock;
 import io.mailroom.pop3.retrieval.MessageRetrieval;
@@ -54,10 +57,16 @@ public class Pop3ServerConfiguration {
         return new LoginThrottle(properties.loginFailures());
     }
 
-    /** This replica's own locks, until mailbox-api offers shared ones (see the README). */
+    /** The maildrop locks: mailbox-api's, shared by every replica, unless configured to stay in this process. */
     @Bean
-    MaildropLock maildropLock(Pop3Properties properties) {
-        return new InProcessMaildropLock(InstantSource.system(), loginDelay(properties));
+    MaildropLock maildropLock(Pop3Properties properties, ObjectProvider<MaildropLeaseClient> leaseClient) {
+        return switch (properties.maildropLock().store()) {
+            case IN_PROCESS -> new InProcessMaildropLock(InstantSource.system(), loginDelay(properties));
+            case MAILBOX_API -> new MailboxApiMaildropLock(leaseClient.getIfAvailable(() -> {
+                throw new IllegalStateException("mailroom.pop3.maildrop-lock.store=mailbox-api needs a MaildropLeaseClient "
+                        + "(mailbox-client's HttpMailboxApiClient); set it to in-process for a single replica without one");
+            }));
+        };
     }
 
     @Bean(destroyMethod = "close")

@@ -3,8 +3,8 @@
 
 Each worker process logs in as its own user and loops over a mix of what mail clients send: SELECT, FETCH FLAGS and
 ENVELOPE for a range, FETCH BODY[] of single messages, STORE, SEARCH, APPEND, EXPUNGE, NOOP. Separately, IDLE latency
-is measured: one connection idles on INBOX while a second APPENDs; the time from APPEND's OK to "* n EXISTS" is
-recorded (write -> EXISTS, as a user sees it).
+is measured: one connection idles on INBOX while a second APPENDs (or, with --store-url, a message is filed straight
+into mailbox-api); the time from sending the write to "* n EXISTS" is recorded (write -> EXISTS, as a user sees it).
 
 Prints commands/s, p50/p99 per command, IDLE latency percentiles, and a JSON line for bench/results.
 
@@ -33,6 +33,13 @@ def connect(args):
     return imaplib.IMAP4(args.host, args.port)
 
 
+def logout(conn):
+    try:
+        conn.logout()
+    except (imaplib.IMAP4.abort, OSError):
+        pass  # the connection closed before the tagged OK was read: the session is over either way
+
+
 def timed(stats, name, call):
     start = time.perf_counter()
     typ, data = call()
@@ -42,8 +49,12 @@ def timed(stats, name, call):
     return data
 
 
+def user_name(args, index):
+    return args.users.format(n=args.first_user + index)
+
+
 def worker(args, index, deadline, out):
-    user = args.users.format(n=index + 1)
+    user = user_name(args, index)
     rnd = random.Random(index)
     stats = {}
     conn = connect(args)
@@ -64,7 +75,7 @@ def worker(args, index, deadline, out):
             timed(stats, "STORE +FLAGS \\Deleted", lambda: conn.store(str(last), "+FLAGS", "(\\Deleted)"))
             timed(stats, "EXPUNGE", lambda: conn.expunge())
         timed(stats, "NOOP", lambda: conn.noop())
-    conn.logout()
+    logout(conn)
     out.put(stats)
 
 
@@ -83,7 +94,7 @@ def store_appender(args, user):
 
 
 def idle_latency(args, rounds):
-    user = args.users.format(n=1)
+    user = user_name(args, 0)
     watcher, writer = connect(args), connect(args)
     watcher.login(user, args.password)
     writer.login(user, args.password)
@@ -95,11 +106,12 @@ def idle_latency(args, rounds):
         watcher.send(f"{tag} IDLE\r\n".encode())
         assert watcher.readline().startswith(b"+")
         message = MESSAGE.format(user=user, n=i, r=i).encode()
+        # from the moment the write is sent: a server may announce EXISTS before the writer has read its OK
+        appended = time.perf_counter()
         if outside:
             outside(message)
         else:
             writer.append("INBOX", None, None, message)
-        appended = time.perf_counter()
         while True:
             line = watcher.readline()
             if line.endswith(b"EXISTS\r\n"):
@@ -108,20 +120,32 @@ def idle_latency(args, rounds):
         watcher.send(b"DONE\r\n")
         while not watcher.readline().startswith(tag.encode()):
             pass
-    watcher.logout()
-    writer.logout()
+    logout(watcher)
+    logout(writer)
     return latencies
 
 
+def prefill_one(args, index, count):
+    user = user_name(args, index)
+    conn = connect(args)
+    conn.login(user, args.password)
+    exists = int(conn.select("INBOX")[1][0])
+    for n in range(exists, count):
+        conn.append("INBOX", None, None, MESSAGE.format(user=user, n=n, r=n).encode())
+    logout(conn)
+
+
 def prefill(args, count):
-    for index in range(args.procs):
-        user = args.users.format(n=index + 1)
-        conn = connect(args)
-        conn.login(user, args.password)
-        exists = int(conn.select("INBOX")[1][0])
-        for n in range(exists, count):
-            conn.append("INBOX", None, None, MESSAGE.format(user=user, n=n, r=n).encode())
-        conn.logout()
+    """Every worker's INBOX up to COUNT messages, over IMAP APPEND, one process per mailbox."""
+    procs = [mp.Process(target=prefill_one, args=(args, i, count)) for i in range(args.procs)]
+    start = time.time()
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+        if p.exitcode != 0:
+            raise SystemExit(f"prefill failed (exit code {p.exitcode})")
+    print(f"{args.label}: prefilled {args.procs} mailboxes to {count} messages in {time.time() - start:.0f}s", flush=True)
 
 
 def pct(values, p):
@@ -135,19 +159,31 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--ssl", action="store_true")
     parser.add_argument("--users", default="user{n}@example.test")
+    parser.add_argument("--first-user", type=int, default=1, help="n of the first worker's user (then n+1, ...)")
     parser.add_argument("--password", default="pass")
     parser.add_argument("--procs", type=int, default=8)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--prefill", type=int, default=0, help="messages per mailbox before the run")
     parser.add_argument("--idle-rounds", type=int, default=50)
     parser.add_argument("--label", default="server")
+    parser.add_argument("--prefill-only", action="store_true", help="prefill, then stop")
+    parser.add_argument("--idle-only", action="store_true", help="measure IDLE latency only (no prefill, no load)")
     parser.add_argument("--store-url", help="Mailroom only: mailbox-api's base URL; IDLE then measures a write made "
                                             "there (the cross-service path) instead of an APPEND through the server")
     parser.add_argument("--store-token", default="", help="mailbox-api's internal token, with --store-url")
     args = parser.parse_args()
 
+    if args.idle_only:
+        idle = idle_latency(args, args.idle_rounds)
+        print(f"{args.label}: IDLE write->EXISTS n={len(idle)} p50={statistics.median(idle) * 1000:.1f} ms "
+              f"p99={pct(idle, 0.99) * 1000:.1f} ms max={max(idle) * 1000:.1f} ms")
+        print(json.dumps({"label": args.label, "idle_p50_ms": statistics.median(idle) * 1000,
+                          "idle_p99_ms": pct(idle, 0.99) * 1000}))
+        return
     if args.prefill:
         prefill(args, args.prefill)
+    if args.prefill_only:
+        return
     deadline = time.time() + args.seconds
     out = mp.Queue()
     procs = [mp.Process(target=worker, args=(args, i, deadline, out)) for i in range(args.procs)]

@@ -39,6 +39,14 @@ final class ImapClient implements Closeable {
         return new ImapClient(socket);
     }
 
+    /** A plain connection from a given loopback address (127.0.0.0/8), so that per-IP limits see another client. */
+    static ImapClient plainFrom(String localAddress, int port) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(localAddress, 0));
+        socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
+        return new ImapClient(socket);
+    }
+
     static ImapClient implicitTls(int port, TlsMaterial trusted) throws IOException {
         SSLSocket socket = (SSLSocket) trusting(trusted).getSocketFactory().createSocket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);

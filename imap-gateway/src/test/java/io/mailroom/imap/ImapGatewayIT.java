@@ -211,6 +211,35 @@ class ImapGatewayIT {
         }
     }
 
+    /**
+     * QRESYNC (RFC 7162 §3.2.5.1, §3.2.6): VANISHED (EARLIER) names the UIDs removed after the client's MODSEQ, from
+     * mailbox-api's expunge records: not the one removed before it, nor UIDs that never existed.
+     */
+    @Test
+    void qresyncVanishedComesFromTheExpungeRecords() throws Exception {
+        MailboxInfo inbox = MAILBOX_API.store().mailboxByName(alice, "INBOX").orElseThrow();
+        for (int i = 0; i < 5; i++) {
+            append(inbox);
+        }
+        MAILBOX_API.store().expunge(alice, inbox.id(), UidSet.of(1), false);
+        MailboxInfo known = MAILBOX_API.store().mailbox(alice, inbox.id()).orElseThrow();
+        MAILBOX_API.store().expunge(alice, inbox.id(), UidSet.of(2), false);
+        MAILBOX_API.store().expunge(alice, inbox.id(), UidSet.of(4), false);
+        long modSeq = known.highestModSeq();
+
+        try (ImapClient client = loggedIn()) {
+            assertThat(client.status("ENABLE QRESYNC")).contains("OK");
+            List<String> select = client.command("SELECT INBOX (QRESYNC (" + known.uidValidity() + " " + modSeq + " 1:9))");
+            assertThat(select.getLast()).contains("OK [READ-WRITE]");
+            assertThat(select).filteredOn(line -> line.startsWith("* VANISHED")).containsExactly("* VANISHED (EARLIER) 2,4");
+            assertThat(select).contains("* 2 EXISTS");
+
+            List<String> fetch = client.command("UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + modSeq + " VANISHED)");
+            assertThat(fetch.getLast()).contains("OK");
+            assertThat(fetch).filteredOn(line -> line.startsWith("* VANISHED")).containsExactly("* VANISHED (EARLIER) 2,4");
+        }
+    }
+
     @Test
     void pythonImaplibReadsTheInbox() throws Exception {
         append(MAILBOX_API.store().mailboxByName(alice, "INBOX").orElseThrow());

@@ -14,7 +14,8 @@ import org.apache.james.imap.message.response.ImmutableStatusResponse;
 /**
  * Adds the RFC 5530 response codes to James's LOGIN / AUTHENTICATE refusals, which 3.8.1 sends bare:
  * {@code [AUTHENTICATIONFAILED]} for wrong credentials, {@code [PRIVACYREQUIRED]} for a login refused
- * before TLS, {@code [UNAVAILABLE]} when mailbox-api could not be asked. Clients use them to decide
+ * before TLS, {@code [UNAVAILABLE]} when mailbox-api could not be asked, {@code [LIMIT]} when the account holds
+ * too many connections ({@link AccountConnectionLimit}). Clients use them to decide
  * whether to ask their user for a new password. (James's response code type cannot carry these
  * names, hence an encoder rather than a status-response factory.)
  */
@@ -23,12 +24,14 @@ final class AuthenticationResponseCodes implements ImapEncoder {
     static final String AUTHENTICATIONFAILED = "AUTHENTICATIONFAILED";
     static final String PRIVACYREQUIRED = "PRIVACYREQUIRED";
     static final String UNAVAILABLE = "UNAVAILABLE";
+    static final String LIMIT = "LIMIT";
 
     private static final Map<String, String> CODES = Map.of(
             HumanReadableText.INVALID_LOGIN.getKey(), AUTHENTICATIONFAILED,
             HumanReadableText.AUTHENTICATION_FAILED.getKey(), AUTHENTICATIONFAILED,
             HumanReadableText.DISABLED_LOGIN.getKey(), PRIVACYREQUIRED,
-            HumanReadableText.GENERIC_FAILURE_DURING_PROCESSING.getKey(), UNAVAILABLE);
+            HumanReadableText.GENERIC_FAILURE_DURING_PROCESSING.getKey(), UNAVAILABLE,
+            AccountConnectionLimit.TOO_MANY_CONNECTIONS.getKey(), LIMIT);
     private static final Set<String> AUTHENTICATION_COMMANDS = Set.of("LOGIN", "AUTHENTICATE");
 
     private final ImapEncoder delegate;

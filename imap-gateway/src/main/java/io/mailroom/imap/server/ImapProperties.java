@@ -29,6 +29,8 @@ import jakarta.validation.constraints.NotNull;
  * @param maxConnections      connections per listener at once; 0 for no limit
  * @param maxConnectionsPerIp connections per listener from one IP address at once; 0 for no limit (mail
  *                            clients open several per account)
+ * @param maxConnectionsPerAccount authenticated connections of one account on this replica at once; 0 for no limit
+ *                            ({@link AccountConnectionLimit}: a further login is answered {@code NO [LIMIT]})
  * @param ioThreads           Netty I/O threads per listener; commands that wait on mailbox-api run on
  *                            James's bounded blocking-call pool, not on these
  * @param proxyRequired       expect a PROXY protocol header on every connection (behind a load balancer)
@@ -57,6 +59,7 @@ public record ImapProperties(
         @NotNull @DurationMin(minutes = 30) @DefaultValue("30m") Duration idleTimeout,
         @Min(0) @DefaultValue("2000") int maxConnections,
         @Min(0) @DefaultValue("100") int maxConnectionsPerIp,
+        @Min(0) @DefaultValue("50") int maxConnectionsPerAccount,
         @Min(1) @DefaultValue("2") int ioThreads,
         @DefaultValue("false") boolean proxyRequired,
         @DefaultValue("false") boolean allowPlaintextAuth,

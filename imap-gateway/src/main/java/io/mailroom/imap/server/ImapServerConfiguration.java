@@ -25,8 +25,10 @@ import org.springframework.context.annotation.Configuration;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
+import io.mailroom.imap.store.AccountResolver;
 import io.mailroom.imap.store.MailboxApiMapperFactory;
 import io.mailroom.imap.store.RoleMailboxTyper;
+import io.mailroom.mailbox.client.store.MailboxStoreClient;
 import io.mailroom.protocol.tls.TlsMaterial;
 
 /**
@@ -51,14 +53,22 @@ public class ImapServerConfiguration {
         return Schedulers.newBoundedElastic(properties.commandThreads(), properties.commandQueue(), "imap-command", 60, true);
     }
 
+    /** QRESYNC's VANISHED from mailbox-api's expunge records. */
+    @Bean
+    ExpungeRecords expungeRecords(MailboxStoreClient store, AccountResolver accounts) {
+        return new ExpungeRecords(store, accounts);
+    }
+
     @Bean
     ImapProcessor imapProcessor(StoreMailboxManager mailboxManager, MailboxApiMapperFactory mappers, EventBus eventBus,
                                 SubscriptionManager subscriptionManager, QuotaComponents quotaComponents,
-                                MetricFactory metricFactory, Scheduler imapCommandScheduler) {
+                                MetricFactory metricFactory, Scheduler imapCommandScheduler,
+                                ExpungeRecords expungeRecords, ImapProperties properties, AccountResolver accounts) {
         ImapProcessor chain = DefaultImapProcessorFactory.createXListSupportingProcessor(mailboxManager, eventBus,
                 subscriptionManager, new RoleMailboxTyper(mappers), quotaComponents.getQuotaManager(),
                 quotaComponents.getQuotaRootResolver(), metricFactory);
-        return new OffloadingImapProcessor(chain, imapCommandScheduler, mailboxManager, true, mailboxManager, metricFactory);
+        return new OffloadingImapProcessor(chain, imapCommandScheduler, mailboxManager, true, mailboxManager, eventBus,
+                metricFactory, expungeRecords, new AccountConnectionLimit(properties.maxConnectionsPerAccount(), accounts));
     }
 
     @Bean

@@ -1,15 +1,20 @@
 package io.mailroom.imap.server;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import org.apache.james.events.EventBus;
 import org.apache.james.imap.api.ImapConfiguration;
 import org.apache.james.imap.api.message.Capability;
 import org.apache.james.imap.api.process.ImapProcessor;
 import org.apache.james.imap.api.process.ImapSession;
 import org.apache.james.imap.api.ImapMessage;
 import org.apache.james.mailbox.MailboxSession;
+import org.apache.james.imap.message.request.ExamineRequest;
+import org.apache.james.imap.message.request.FetchRequest;
 import org.apache.james.imap.message.request.IdleRequest;
+import org.apache.james.imap.message.request.SelectRequest;
 import org.apache.james.imap.message.response.UnpooledStatusResponseFactory;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.RequestAware;
@@ -35,6 +40,10 @@ import reactor.core.scheduler.Scheduler;
  * <p>Each command ends the mailbox session's request ({@link RequestAware#endProcessingRequest}): the store's
  * per-command cache is dropped there.
  *
+ * <p>Some commands run on Mailroom's subclass of James's processor instead of James's own: IDLE
+ * ({@link LazyIdleProcessor}), and with {@link ExpungeRecords} SELECT, EXAMINE and FETCH, whose {@code VANISHED} then
+ * comes from mailbox-api's expunge records.
+ *
  * <p>With {@code enableCondstore} it also turns CONDSTORE on (RFC 7162), which James 3.8.1 leaves off and does not
  * read from its configuration (unless CONDSTORE is among the disabled capabilities).
  */
@@ -44,19 +53,35 @@ public final class OffloadingImapProcessor implements ImapProcessor {
     private final Scheduler scheduler;
     private final RequestAware requests;
     private final boolean enableCondstore;
-    private final LazyIdleProcessor idle;
+    private final Map<Class<? extends ImapMessage>, ImapProcessor> overrides = new HashMap<>();
+    private final AccountConnectionLimit accountLimit;
 
     /**
-     * @param idle IDLE as {@link LazyIdleProcessor} runs it, in place of James's; null to keep James's
+     * @param mailboxManager  the store the replacing processors work on: IDLE as {@link LazyIdleProcessor} runs it,
+     *                        in place of James's; null to keep James's processors for every command
+     * @param expungeRecords  VANISHED from mailbox-api's expunge records; null for James's computation
+     * @param accountLimit    connections per account; null for none
      */
     public OffloadingImapProcessor(ImapProcessor delegate, Scheduler scheduler, RequestAware requests,
-                                   boolean enableCondstore, MailboxManager idleMailboxManager, MetricFactory metricFactory) {
+                                   boolean enableCondstore, MailboxManager mailboxManager, EventBus eventBus,
+                                   MetricFactory metricFactory, ExpungeRecords expungeRecords,
+                                   AccountConnectionLimit accountLimit) {
         this.delegate = delegate;
         this.scheduler = scheduler;
         this.requests = requests;
         this.enableCondstore = enableCondstore;
-        this.idle = idleMailboxManager == null ? null
-                : new LazyIdleProcessor(idleMailboxManager, new UnpooledStatusResponseFactory(), metricFactory);
+        this.accountLimit = accountLimit;
+        if (mailboxManager != null) {
+            overrides.put(IdleRequest.class,
+                    new LazyIdleProcessor(mailboxManager, new UnpooledStatusResponseFactory(), metricFactory));
+            if (expungeRecords != null) {
+                overrides.put(SelectRequest.class,
+                        new RecordsSelectProcessor(mailboxManager, eventBus, metricFactory, expungeRecords));
+                overrides.put(ExamineRequest.class,
+                        new RecordsExamineProcessor(mailboxManager, eventBus, metricFactory, expungeRecords));
+                overrides.put(FetchRequest.class, new RecordsFetchProcessor(mailboxManager, metricFactory, expungeRecords));
+            }
+        }
     }
 
     @Override
@@ -77,8 +102,9 @@ public final class OffloadingImapProcessor implements ImapProcessor {
                     } else {
                         MDC.setContextMap(connectionMdc);
                     }
-                    ImapProcessor processor = idle != null && message instanceof IdleRequest ? idle : delegate;
-                    return Mono.from(processor.processReactive(message, responder, session));
+                    ImapProcessor processor = overrides.getOrDefault(message.getClass(), delegate);
+                    Responder answer = accountLimit == null ? responder : accountLimit.guard(message, session, responder);
+                    return Mono.from(processor.processReactive(message, answer, session));
                 })
                 .doFinally(signal -> endRequest(session))
                 .subscribeOn(scheduler);
@@ -95,9 +121,7 @@ public final class OffloadingImapProcessor implements ImapProcessor {
     public void configure(ImapConfiguration configuration) {
         ImapConfiguration effective = enableCondstore ? withCondstore(configuration) : configuration;
         delegate.configure(effective);
-        if (idle != null) {
-            idle.configure(effective);
-        }
+        overrides.values().forEach(processor -> processor.configure(effective));
     }
 
     static ImapConfiguration withCondstore(ImapConfiguration configuration) {

@@ -33,6 +33,7 @@ import org.apache.james.mpt.host.JamesImapHostSystem;
 
 import io.mailroom.imap.auth.MailboxApiAuthenticator;
 import io.mailroom.imap.auth.SelfOnlyAuthorizator;
+import io.mailroom.imap.server.ExpungeRecords;
 import io.mailroom.imap.server.OffloadingImapProcessor;
 import io.mailroom.imap.store.AccountResolver;
 import io.mailroom.imap.store.LocalChanges;
@@ -63,7 +64,7 @@ import reactor.core.scheduler.Schedulers;
 public class MailroomImapHostSystem extends JamesImapHostSystem {
 
     static final ImapFeatures FEATURES = ImapFeatures.of(Feature.NAMESPACE_SUPPORT, Feature.MOVE_SUPPORT,
-            Feature.USER_FLAGS_SUPPORT, Feature.ANNOTATION_SUPPORT, Feature.MOD_SEQ_SEARCH);
+            Feature.USER_FLAGS_SUPPORT, Feature.ANNOTATION_SUPPORT, Feature.MOD_SEQ_SEARCH, Feature.QUOTA_SUPPORT);
 
     private static final Username ADMINISTRATOR = Username.of("imapuser");
     private static final Scheduler COMMANDS = Schedulers.newBoundedElastic(16, 10_000, "imap-command-test", 60, true);
@@ -73,6 +74,8 @@ public class MailroomImapHostSystem extends JamesImapHostSystem {
     private final Map<String, String> strongPasswords = new ConcurrentHashMap<>();
     private final Set<Username> users = ConcurrentHashMap.newKeySet();
     private MailroomMailboxManager mailboxManager;
+    /** The limits {@link #setQuotaLimits} asked for: storage in bytes, messages; applied to every account made. */
+    private volatile long[] quotaLimits;
 
     /** A host ready for a test: James's suites never call {@link #beforeTest} themselves. */
     static MailroomImapHostSystem started() {
@@ -113,7 +116,8 @@ public class MailroomImapHostSystem extends JamesImapHostSystem {
                 new DefaultImapEncoderFactory().buildImapEncoder(),
                 new OffloadingImapProcessor(DefaultImapProcessorFactory.createXListSupportingProcessor(mailboxManager,
                         eventBus, subscriptions, new RoleMailboxTyper(mappers), quotas.getQuotaManager(),
-                        quotas.getQuotaRootResolver(), metrics), COMMANDS, mailboxManager, false, mailboxManager, metrics));
+                        quotas.getQuotaRootResolver(), metrics), COMMANDS, mailboxManager, false, mailboxManager, eventBus,
+                metrics, new ExpungeRecords(mailboxApi.store(), accounts), null));
     }
 
     @Override
@@ -121,6 +125,10 @@ public class MailroomImapHostSystem extends JamesImapHostSystem {
         String strong = RealMailboxApi.strongPassword();
         mailboxApi.createAccount(user.asString() + "@" + domain, strong, true);
         users.add(user);
+        long[] limits = quotaLimits;
+        if (limits != null) {
+            mailboxApi.setQuota(user.asString() + "@" + domain, limits[0], limits[1]);
+        }
         strongPasswords.put(user.asString() + "\u0000" + password, strong);
         return true;
     }
@@ -146,7 +154,10 @@ public class MailroomImapHostSystem extends JamesImapHostSystem {
 
     @Override
     public void setQuotaLimits(QuotaCountLimit maxMessageQuota, QuotaSizeLimit maxStorageQuota) {
-        throw new UnsupportedOperationException("mailbox-api has no call to set an account's quota yet");
+        // the suites set limits before their user logs in, which is when the account is made
+        quotaLimits = new long[] {maxStorageQuota.asLong(), maxMessageQuota.asLong()};
+        users.forEach(user -> mailboxApi.setQuota(user.asString() + "@" + domain, maxStorageQuota.asLong(),
+                maxMessageQuota.asLong()));
     }
 
     @Override

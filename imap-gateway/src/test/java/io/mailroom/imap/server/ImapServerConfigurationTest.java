@@ -44,6 +44,10 @@ class ImapServerConfigurationTest {
         assertThat(config.getBoolean("enableIdle")).isTrue();
         assertThat(config.getLong("literalSizeLimit")).isEqualTo(DataSize.ofMegabytes(20).toBytes());
         assertThat(config.getInt("concurrentRequests")).isEqualTo(8);
+        // RFC 9051 §5.4: an idle client is logged out after 30 minutes, not sooner
+        assertThat(config.getLong("timeout")).isEqualTo(1800);
+        assertThat(config.getInt("maxLineLength")).isEqualTo(65536);
+        assertThat(config.getInt("connectionLimitPerIP")).isEqualTo(5);
     }
 
     @Test
@@ -60,7 +64,7 @@ class ImapServerConfigurationTest {
     }
 
     private static ImapProperties properties(boolean allowPlaintextAuth) {
-        return new ImapProperties(null, null, "imap.test", 65536, Duration.ofMinutes(30), 10, 5, 1, false,
+        return new ImapProperties(null, null, "imap.test", 65536, Duration.ofMinutes(30), 10, 5, 20, 1, false,
                 allowPlaintextAuth, List.of("ACL", "XLIST"), null, 8, 100, DataSize.ofMegabytes(20), Duration.ofMillis(250));
     }
 }

@@ -1,9 +1,11 @@
 package io.mailroom.delivery;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -161,6 +163,15 @@ public class DeliveryProcessor implements MailProcessor {
         return Disposition.retry(delay, reason, state);
     }
 
+    /** The message as filed: {@code Return-Path: <sender>} (empty for the null sender), then the bytes as queued. */
+    static byte[] returnPath(QueuedMail mail) {
+        byte[] header = ("Return-Path: <" + mail.envelopeFrom() + ">\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] content = mail.content();
+        byte[] filed = Arrays.copyOf(header, header.length + content.length);
+        System.arraycopy(content, 0, filed, header.length, content.length);
+        return filed;
+    }
+
     /** One attempt at one message: the destinations as the state had them, updated as outcomes arrive. */
     private final class Attempt {
 
@@ -172,6 +183,7 @@ public class DeliveryProcessor implements MailProcessor {
         private final Map<String, RemoteTarget> remote = new LinkedHashMap<>();
         private boolean delayNotified;
         private String mailboxApiDown;
+        private byte[] withReturnPath;
 
         Attempt(QueuedMail mail) {
             this.mail = mail;
@@ -258,6 +270,17 @@ public class DeliveryProcessor implements MailProcessor {
             }
         }
 
+        /**
+         * RFC 5321 4.4: the server that makes the final delivery puts the envelope sender on top as {@code Return-Path};
+         * filing into a mailbox is that delivery (a relayed copy goes without it). Made once per message.
+         */
+        private byte[] contentToFile() {
+            if (withReturnPath == null) {
+                withReturnPath = returnPath(mail);
+            }
+            return withReturnPath;
+        }
+
         private void file(String recipient, String account) {
             if (mailboxApiDown != null) {
                 put(new Destination(account, recipient, Outcome.DEFERRED, STATUS_UNAVAILABLE, mailboxApiDown, null,
@@ -266,7 +289,7 @@ public class DeliveryProcessor implements MailProcessor {
             }
             FiledMessage filed;
             try {
-                filed = mailboxApi.fileMessage(account, deliveryId(mail, account), mail.content(), mail.traceId());
+                filed = mailboxApi.fileMessage(account, deliveryId(mail, account), contentToFile(), mail.traceId());
             } catch (MailboxApiUnavailableException e) {
                 mailboxApiDown = "mailbox-api unavailable: " + e.getMessage();
                 put(new Destination(account, recipient, Outcome.DEFERRED, STATUS_UNAVAILABLE, mailboxApiDown, null,

@@ -108,7 +108,9 @@ class DeliveryProcessorTest {
         assertThat(mailboxApi.fileCalls()).extracting(InMemoryMailboxApiClient.FileCall::deliveryId)
                 .containsExactly("q-42:alice@example.com", "q-42:bob@example.com", "q-42:carol@example.com");
         assertThat(mailboxApi.fileCalls()).allSatisfy(call -> {
-            assertThat(call.content()).isEqualTo(CONTENT);
+            // RFC 5321 4.4: filing is the final delivery, so the envelope sender goes on top as Return-Path
+            assertThat(new String(call.content(), StandardCharsets.UTF_8))
+                    .isEqualTo("Return-Path: <sender@example.org>\r\n" + new String(CONTENT, StandardCharsets.UTF_8));
             assertThat(call.traceId()).isEqualTo("trace-42");
         });
         assertThat(mailboxApi.copies()).hasSize(3);

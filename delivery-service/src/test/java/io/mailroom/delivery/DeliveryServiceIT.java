@@ -66,7 +66,10 @@ class DeliveryServiceIT {
 
         await().atMost(Duration.ofSeconds(30)).until(() -> mailboxApi.copies().size() == 2);
         assertThat(mailboxApi.copies()).containsOnlyKeys("it-1:alice@example.com", "it-1:bob@example.com");
-        assertThat(mailboxApi.copies().values()).allSatisfy(copy -> assertThat(copy.content()).isEqualTo(content));
+        byte[] filed = DeliveryProcessor.returnPath(new QueuedMail("it-1", "trace-it-1", "x@example.org",
+                List.of("alice@example.com"), Instant.now(), content));
+        assertThat(new String(filed, StandardCharsets.ISO_8859_1)).startsWith("Return-Path: <x@example.org>\r\nFrom: x@example.org\r\n");
+        assertThat(mailboxApi.copies().values()).allSatisfy(copy -> assertThat(copy.content()).isEqualTo(filed));
         assertThat(mailboxApi.fileCalls()).allSatisfy(call -> assertThat(call.mdcTraceId()).isEqualTo("trace-it-1"));
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 registry.find("mailroom.queue.acked").tag("adapter", "postgres").counter() != null

@@ -11,10 +11,12 @@ import org.apache.james.imap.api.process.ImapProcessor;
 import org.apache.james.imap.api.process.ImapSession;
 import org.apache.james.imap.api.ImapMessage;
 import org.apache.james.mailbox.MailboxSession;
+import org.apache.james.imap.message.request.CompressRequest;
 import org.apache.james.imap.message.request.ExamineRequest;
 import org.apache.james.imap.message.request.FetchRequest;
 import org.apache.james.imap.message.request.IdleRequest;
 import org.apache.james.imap.message.request.SelectRequest;
+import org.apache.james.imap.message.request.StartTLSRequest;
 import org.apache.james.imap.message.response.UnpooledStatusResponseFactory;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.RequestAware;
@@ -34,6 +36,7 @@ import reactor.core.scheduler.Scheduler;
  * {@code Mono.fromCallable}. The store calls mailbox-api over HTTP, which blocks. Moving the whole command to a bounded
  * scheduler ({@code subscribeOn}) covers every path at once, including the blocking ones a store-level
  * {@code subscribeOn} would miss, and keeps a slow mailbox-api from stalling the other connections of an I/O thread.
+ * STARTTLS and COMPRESS stay on the I/O thread ({@link #changesThePipeline}).
  * James's per-connection linearizer still runs one command of a connection at a time, so a session's state is never
  * touched by two threads at once. Responses are written through the channel, which hands them to its event loop.
  *
@@ -96,7 +99,7 @@ public final class OffloadingImapProcessor implements ImapProcessor {
     @Override
     public Mono<Void> processReactive(ImapMessage message, Responder responder, ImapSession session) {
         Map<String, String> connectionMdc = MDC.getCopyOfContextMap();
-        return Mono.defer(() -> {
+        Mono<Void> command = Mono.defer(() -> {
                     if (connectionMdc == null) {
                         MDC.clear();
                     } else {
@@ -106,8 +109,18 @@ public final class OffloadingImapProcessor implements ImapProcessor {
                     Responder answer = accountLimit == null ? responder : accountLimit.guard(message, session, responder);
                     return Mono.from(processor.processReactive(message, answer, session));
                 })
-                .doFinally(signal -> endRequest(session))
-                .subscribeOn(scheduler);
+                .doFinally(signal -> endRequest(session));
+        return changesThePipeline(message) ? command : command.subscribeOn(scheduler);
+    }
+
+    /**
+     * STARTTLS and COMPRESS write their OK and then put a handler (TLS, deflate) at the head of the channel's pipeline.
+     * On the connection's own I/O thread the OK is written first, in clear; from another thread the write is only
+     * queued to the event loop while the handler goes in at once, so the OK could be sent encrypted (or compressed) and
+     * the client, waiting for a clear OK, would hang. Neither touches the store, so they stay on the I/O thread.
+     */
+    static boolean changesThePipeline(ImapMessage message) {
+        return message instanceof StartTLSRequest || message instanceof CompressRequest;
     }
 
     private void endRequest(ImapSession session) {

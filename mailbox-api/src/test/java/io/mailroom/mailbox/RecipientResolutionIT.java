@@ -81,6 +81,35 @@ class RecipientResolutionIT extends MailboxApiITBase {
         assertThat(resolve("d@" + domain).path("status").asString()).isEqualTo("UNKNOWN_USER");
     }
 
+    /** smtp-ingress answers 452 4.2.2 from this: the accounts whose quota leaves room for no message. */
+    @Test
+    void saysWhichAccountsHaveUsedUpTheirQuota() {
+        String domain = newDomain();
+        String alice = newAccount(domain, "alice");
+        String bob = newAccount(domain, "bob");
+        post("/api/v1/aliases", admin(), Map.of("address", "both@" + domain, "targets", List.of(alice, bob)));
+        assertThat(strings(resolve(alice).path("full"))).isEmpty();
+
+        assertThat(send("PUT", "/api/v1/accounts/" + alice + "/quota", admin(), "application/json",
+                json.writeValueAsBytes(Map.of("messages", 1))).status()).isEqualTo(200);
+        assertThat(strings(resolve(alice).path("full"))).as("one message still fits").isEmpty();
+        assertThat(file(alice, "q-1", message("fills it", "x")).status()).isEqualTo(201);
+
+        assertThat(strings(resolve(alice).path("full"))).containsExactly(alice);
+        assertThat(strings(resolve("both@" + domain).path("full"))).containsExactly(alice);
+        assertThat(strings(resolve(bob).path("full"))).isEmpty();
+        // storage: a limit set at (or below) the usage leaves room for nothing
+        assertThat(file(bob, "q-2", message("bob's", "x")).status()).isEqualTo(201);
+        long used = get("/api/v1/accounts/" + bob + "/quota", admin()).json().path("storageUsed").asLong();
+        assertThat(used).isPositive();
+        assertThat(send("PUT", "/api/v1/accounts/" + bob + "/quota", admin(), "application/json",
+                json.writeValueAsBytes(Map.of("storage", used + 1))).status()).isEqualTo(200);
+        assertThat(strings(resolve(bob).path("full"))).isEmpty();
+        assertThat(send("PUT", "/api/v1/accounts/" + bob + "/quota", admin(), "application/json",
+                json.writeValueAsBytes(Map.of("storage", used))).status()).isEqualTo(200);
+        assertThat(strings(resolve("both@" + domain).path("full"))).containsExactly(alice, bob);
+    }
+
     private JsonNode resolve(String address) {
         return get("/internal/v1/recipients?address=" + address, internal()).json();
     }

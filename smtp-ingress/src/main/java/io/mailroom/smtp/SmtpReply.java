@@ -26,6 +26,9 @@ public record SmtpReply(int code, String enhancedCode, String text) {
     /** RFC 3463 4.4.3: directory server (mailbox-api) failure. */
     public static final SmtpReply RECIPIENT_CHECK_UNAVAILABLE =
             new SmtpReply(451, "4.4.3", "Recipient lookup temporarily unavailable, try again later");
+    /** RFC 3463 4.2.2: mailbox full; every account the recipient reaches has used up its quota. */
+    public static final SmtpReply MAILBOX_FULL =
+            new SmtpReply(452, "4.2.2", "Mailbox full, try again later");
     /** RFC 3463 4.3.0: other mail system problem, here: the queue did not take the message. */
     public static final SmtpReply QUEUE_UNAVAILABLE =
             new SmtpReply(451, "4.3.0", "Temporary queue failure, try again later");

@@ -207,6 +207,30 @@ class SmtpIngressIT {
             }
         }
 
+        /** A full mailbox is a temporary refusal at RCPT; an alias with room in one of its accounts still takes mail. */
+        @Test
+        void aFullMailboxIsRefusedForNowAtRcpt() throws Exception {
+            String full = "full-" + System.nanoTime() + "@example.test";
+            String roomy = "roomy-" + System.nanoTime() + "@example.test";
+            String team = "team-" + System.nanoTime() + "@example.test";
+            String allFull = "allfull-" + System.nanoTime() + "@example.test";
+            mailboxApi.account(full, "x").account(roomy, "x").full(full)
+                    .alias(team, full, roomy).alias(allFull, full);
+            try (SmtpClient client = SmtpClient.connect(mx.port())) {
+                client.reply().expect("220");
+                client.ehlo("client.test").expect("250");
+                client.command("MAIL FROM:<carol@remote.test>").expect("250");
+
+                client.command("RCPT TO:<" + full + ">").expect("452", "4.2.2");
+                client.command("RCPT TO:<" + allFull + ">").expect("452", "4.2.2");
+                client.command("RCPT TO:<" + team + ">").expect("250");
+                client.command("RCPT TO:<" + roomy + ">").expect("250");
+                client.data("Subject: to the roomy ones\r\n\r\nhi\r\n".getBytes(StandardCharsets.US_ASCII)).expect("250");
+            }
+            assertThat(queue.messages()).singleElement()
+                    .satisfies(mail -> assertThat(mail.recipients()).containsExactly(team, roomy));
+        }
+
         @Test
         void aQueueFailureIsATemporaryFailureAndNothingIsQueued() throws Exception {
             queue.failing(true);

@@ -328,6 +328,32 @@ class SmtpProtocolIT {
             assertThat(mail.options().recipients()).extracting(MailOptions.RecipientOptions::remote).containsExactly(false, true);
             assertThat(mail.options().authenticatedAs()).isEqualTo(ALICE);
         }
+
+        /** An alias that delivers to the account is the account's to send from; one that does not, is not. */
+        @Test
+        void anAliasOfTheAccountIsAnAllowedSenderAndMailboxApiTroubleIsTemporary() throws Exception {
+            String team = "team-" + System.nanoTime() + "@example.test";
+            String bobs = "bobs-" + System.nanoTime() + "@example.test";
+            String later = "later-" + System.nanoTime() + "@example.test";
+            mailboxApi.alias(team, ALICE, BOB).alias(bobs, BOB).alias(later, ALICE);
+            try (SmtpClient client = SmtpClient.connectTls(submissions.port())) {
+                client.reply().expect("220");
+                client.ehlo("laptop.test").expect("250");
+                client.authPlain(ALICE, ALICE_PASSWORD).expect("235");
+
+                client.command("MAIL FROM:<" + bobs + ">").expect("553", "5.7.1");
+                client.command("MAIL FROM:<stranger@elsewhere.test>").expect("553", "5.7.1");
+                client.command("MAIL FROM:<" + team + ">").expect("250");
+                client.command("RCPT TO:<" + BOB + ">").expect("250");
+                client.data("Subject: from the team\r\n\r\nhi\r\n".getBytes(StandardCharsets.US_ASCII)).expect("250");
+
+                mailboxApi.unavailable(true);
+                client.command("MAIL FROM:<" + later + ">").expect("451", "4.4.3");
+                mailboxApi.unavailable(false);
+                client.command("MAIL FROM:<" + later + ">").expect("250");
+            }
+            assertThat(queue.messages()).singleElement().satisfies(mail -> assertThat(mail.envelopeFrom()).isEqualTo(team));
+        }
     }
 
     @Nested

@@ -18,6 +18,7 @@ import io.mailroom.mailbox.account.EmailAddress;
 import io.mailroom.mailbox.alias.AliasService;
 import io.mailroom.mailbox.domain.Domain;
 import io.mailroom.mailbox.domain.DomainService;
+import io.mailroom.mailbox.quota.QuotaService;
 import io.mailroom.mailbox.web.ApiProblem;
 import io.mailroom.mailbox.web.ProblemCodes;
 
@@ -35,11 +36,13 @@ class RecipientController {
     private final AccountRepository accounts;
     private final DomainService domains;
     private final AliasService aliases;
+    private final QuotaService quotas;
 
-    RecipientController(AccountRepository accounts, DomainService domains, AliasService aliases) {
+    RecipientController(AccountRepository accounts, DomainService domains, AliasService aliases, QuotaService quotas) {
         this.accounts = accounts;
         this.domains = domains;
         this.aliases = aliases;
+        this.quotas = quotas;
     }
 
     @GetMapping("/internal/v1/recipients")
@@ -51,7 +54,8 @@ class RecipientController {
         }
         Optional<Domain> domain = domains.find(normalized.substring(at + 1));
         if (domain.isEmpty()) {
-            return new RecipientResolutionResponse(address, RecipientResolutionResponse.Status.NON_LOCAL_DOMAIN, List.of(), List.of());
+            return new RecipientResolutionResponse(address, RecipientResolutionResponse.Status.NON_LOCAL_DOMAIN, List.of(), List.of(),
+                    List.of());
         }
         Optional<Account> account = accounts.findByAddress(normalized);
         if (account.isPresent()) {
@@ -108,11 +112,13 @@ class RecipientController {
         }
     }
 
-    private static RecipientResolutionResponse deliverable(String address, List<String> accounts, List<String> forwards) {
-        return new RecipientResolutionResponse(address, RecipientResolutionResponse.Status.DELIVERABLE, accounts, forwards);
+    private RecipientResolutionResponse deliverable(String address, List<String> accounts, List<String> forwards) {
+        return new RecipientResolutionResponse(address, RecipientResolutionResponse.Status.DELIVERABLE, accounts, forwards,
+                quotas.fullAccounts(accounts));
     }
 
     private static RecipientResolutionResponse unknown(String address) {
-        return new RecipientResolutionResponse(address, RecipientResolutionResponse.Status.UNKNOWN_USER, List.of(), List.of());
+        return new RecipientResolutionResponse(address, RecipientResolutionResponse.Status.UNKNOWN_USER, List.of(), List.of(),
+                List.of());
     }
 }

@@ -1,5 +1,6 @@
 package io.mailroom.mailbox.quota;
 
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.http.HttpStatus;
@@ -83,6 +84,26 @@ public class QuotaService {
                 .query((rs, row) -> new QuotaUsage(rs.getLong("storage"), (Long) rs.getObject("quota_storage"),
                         rs.getLong("messages"), (Long) rs.getObject("quota_messages")))
                 .single();
+    }
+
+    /**
+     * Those of these account addresses whose storage or message quota is used up (no further message fits), in the
+     * given order; one query whatever their number.
+     */
+    public List<String> fullAccounts(List<String> addresses) {
+        if (addresses.isEmpty()) {
+            return List.of();
+        }
+        List<String> full = jdbc.sql("""
+                        SELECT a.address
+                          FROM accounts a JOIN quota_usage q ON q.account_id = a.id
+                         WHERE a.address IN (:addresses)
+                           AND ((a.quota_storage IS NOT NULL AND q.storage >= a.quota_storage)
+                             OR (a.quota_messages IS NOT NULL AND q.messages >= a.quota_messages))""")
+                .param("addresses", addresses)
+                .query(String.class)
+                .list();
+        return addresses.stream().filter(full::contains).toList();
     }
 
     /** Sets the account's limits; null removes a limit. Lower than the usage is allowed: only additions are refused. */

@@ -85,7 +85,14 @@ public final class LocalRecipientHook implements RcptHook {
         try {
             RecipientResolution resolution = directory.resolve(address);
             switch (resolution.status()) {
-                case DELIVERABLE -> remote = false;
+                case DELIVERABLE -> {
+                    if (resolution.mailboxFull()) {
+                        // RFC 3463 4.2.2: temporary, the sender keeps it queued and tries again once there is room
+                        metrics.recipientRejected("mailbox-full");
+                        return SmtpReply.MAILBOX_FULL.hookResult();
+                    }
+                    remote = false;
+                }
                 case UNKNOWN_USER -> {
                     metrics.recipientRejected("unknown-user");
                     return SmtpReply.UNKNOWN_USER.hookResult();

@@ -3,8 +3,9 @@ package io.mailroom.smtp.hook;
 import java.util.Locale;
 
 /**
- * Which envelope senders an authenticated account may use on submission (RFC 6409 8.1). Mailroom's default
- * allows the account's own address; aliases come from mailbox-api once it tells which belong to an account.
+ * Which envelope senders an authenticated account may use on submission (RFC 6409 8.1), before mailbox-api is asked.
+ * Mailroom's default allows the account's own address; {@link SenderOwnershipHook} then allows the addresses whose
+ * mail reaches the account (aliases, a catch-all) as mailbox-api resolves them.
  */
 @FunctionalInterface
 public interface SenderAddresses {

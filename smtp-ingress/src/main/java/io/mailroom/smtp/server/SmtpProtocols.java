@@ -142,7 +142,7 @@ public final class SmtpProtocols {
         // MAIL
         if (listener.submission()) {
             hooks.add(new RequireAuthenticationHook());
-            hooks.add(new SenderOwnershipHook(senderAddresses));
+            hooks.add(new SenderOwnershipHook(senderAddresses, recipients));
             hooks.add(new SendingRateHook(sendingRate, metrics));
         }
         hooks.add(new TransactionId());

@@ -25,6 +25,8 @@ public final class InMemoryMailboxApi implements MailboxApiClient {
 
     private final Set<String> domains = ConcurrentHashMap.newKeySet();
     private final Map<String, String> passwords = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> aliases = new ConcurrentHashMap<>();
+    private final Set<String> full = ConcurrentHashMap.newKeySet();
     private final AtomicInteger recipientLookups = new AtomicInteger();
     private volatile boolean unavailable;
 
@@ -35,6 +37,18 @@ public final class InMemoryMailboxApi implements MailboxApiClient {
 
     public InMemoryMailboxApi account(String address, String password) {
         passwords.put(address.toLowerCase(Locale.ROOT), password);
+        return this;
+    }
+
+    /** An alias of a local domain that delivers to these accounts. */
+    public InMemoryMailboxApi alias(String address, String... accounts) {
+        aliases.put(address.toLowerCase(Locale.ROOT), List.of(accounts));
+        return this;
+    }
+
+    /** The account's quota is used up, as mailbox-api's resolution then says. */
+    public InMemoryMailboxApi full(String account) {
+        full.add(account.toLowerCase(Locale.ROOT));
         return this;
     }
 
@@ -49,6 +63,8 @@ public final class InMemoryMailboxApi implements MailboxApiClient {
     public void reset() {
         domains.clear();
         passwords.clear();
+        aliases.clear();
+        full.clear();
         recipientLookups.set(0);
         unavailable = false;
     }
@@ -72,10 +88,16 @@ public final class InMemoryMailboxApi implements MailboxApiClient {
         if (!domains.contains(domain)) {
             return new RecipientResolution(address, RecipientResolution.Status.NON_LOCAL_DOMAIN, List.of());
         }
+        if (aliases.containsKey(normalised)) {
+            List<String> targets = aliases.get(normalised);
+            return new RecipientResolution(address, RecipientResolution.Status.DELIVERABLE, targets, List.of(),
+                    targets.stream().filter(full::contains).toList());
+        }
         if (!passwords.containsKey(normalised)) {
             return new RecipientResolution(address, RecipientResolution.Status.UNKNOWN_USER, List.of());
         }
-        return new RecipientResolution(address, RecipientResolution.Status.DELIVERABLE, List.of(normalised));
+        return new RecipientResolution(address, RecipientResolution.Status.DELIVERABLE, List.of(normalised), List.of(),
+                full.contains(normalised) ? List.of(normalised) : List.of());
     }
 
     private void failIfUnavailable() {

@@ -58,41 +58,21 @@ bench() { python3 "$HERE/imap-bench.py" --users 'user{n}@example.test' --first-u
 
 PASSWORD=bench-password-1
 DB=mailroom_bench_imap_$$
-PIDS=()
+source "$HERE/../lib/services.sh"
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null
-  done
-  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
+  stop_services
   rm -rf "$OUT/jars"
 }
 trap cleanup EXIT INT TERM
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 1 "$2"); do curl -fsS -m 2 "$1" >/dev/null 2>&1 && return 0; sleep 1; done; return 1; }
 say "results in $OUT; user$FIRST..user$LAST@example.test, $PROCS sessions, prefill $PREFILL, $SECONDS_PER_RUN s x $ROUNDS run(s) per side"
 echo "date=$(date -Is) cores=$(nproc) procs=$PROCS seconds=$SECONDS_PER_RUN prefill=$PREFILL rounds=$ROUNDS load=$(cut -d' ' -f1-3 /proc/loadavg)" > "$OUT/settings.txt"
 
 # ------------------------------------------------------------------ Mailroom
 if [[ " $SIDES " == *" mailroom "* ]]; then
-  if [ "$SKIP_BUILD" = 0 ]; then
-    say "building mailbox-api and imap-gateway (waiting for the build lock)"
-    (cd "$ROOT" && flock /tmp/mailroom-mvn.lock ./mvnw -B -q -ntp -o -pl mailbox-api,imap-gateway -am package -Dmaven.test.skip=true) \
-      > "$OUT/build.log" 2>&1 || { say "build failed: see $OUT/build.log"; exit 1; }
-  fi
-  mkdir -p "$OUT/jars"
-  cp "$(ls "$ROOT"/mailbox-api/target/mailbox-api-*-exec.jar | head -1)" "$OUT/jars/mailbox-api.jar" || exit 1
-  cp "$(ls "$ROOT"/imap-gateway/target/imap-gateway-*-exec.jar | head -1)" "$OUT/jars/imap-gateway.jar" || exit 1
-  API_PORT=$(free_port); GW_HTTP=$(free_port); IMAP_PORT=$(free_port); IMAPS_PORT=$(free_port)
-  ADMIN=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n'); INTERNAL=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
-  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB" || exit 1
+  build_jars mailbox-api imap-gateway || exit 1
+  start_mailbox_api 180 --logging.level.io.mailroom=WARN || exit 1
+  GW_HTTP=$(free_port); IMAP_PORT=$(free_port); IMAPS_PORT=$(free_port)
   say "Mailroom: database $DB, mailbox-api :$API_PORT, imap-gateway IMAP :$IMAP_PORT"
-  MAILROOM_ADMIN_TOKEN=$ADMIN MAILROOM_INTERNAL_TOKEN=$INTERNAL "$JAVA" -Xmx512m -jar "$OUT/jars/mailbox-api.jar" \
-    --server.port="$API_PORT" --spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$DB" \
-    --spring.datasource.username=postgres --logging.level.io.mailroom=WARN > "$OUT/mailbox-api.log" 2>&1 &
-  PIDS+=($!)
-  wait_http "http://127.0.0.1:$API_PORT/actuator/health/readiness" 180 || { say "mailbox-api did not start: see $OUT/mailbox-api.log"; exit 1; }
   MAILROOM_INTERNAL_TOKEN=$INTERNAL "$JAVA" -Xmx512m ${GATEWAY_JAVA_OPTS:-} -jar "$OUT/jars/imap-gateway.jar" \
     --server.port="$GW_HTTP" --mailroom.mailbox-api.base-url="http://127.0.0.1:$API_PORT" \
     --mailroom.imap.imap.host=127.0.0.1 --mailroom.imap.imap.port="$IMAP_PORT" \
@@ -106,12 +86,7 @@ if [[ " $SIDES " == *" mailroom "* ]]; then
   GATEWAY_PID=$!
   PIDS+=($GATEWAY_PID)
   wait_http "http://127.0.0.1:$GW_HTTP/actuator/health/readiness" 180 || { say "imap-gateway did not start: see $OUT/imap-gateway.log"; exit 1; }
-  admin() { curl -sS -m 15 -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$API_PORT$1" -H "Authorization: Bearer $ADMIN" \
-              -H 'Content-Type: application/json' -d "$2"; }
-  [ "$(admin /api/v1/domains '{"name":"example.test"}')" = 201 ] || { say "cannot create the domain"; exit 1; }
-  for i in $(seq "$FIRST" "$LAST"); do
-    [ "$(admin /api/v1/accounts "{\"address\":\"user$i@example.test\",\"password\":\"$PASSWORD\"}")" = 201 ] || { say "cannot create user$i"; exit 1; }
-  done
+  provision_accounts "$FIRST" "$LAST" "$PASSWORD" || exit 1
 fi
 
 # ------------------------------------------------------------------ Dovecot

@@ -48,41 +48,21 @@ bench() { "$JAVA" -Xmx1g "$HERE/Pop3Bench.java" "$@"; }
 
 PASSWORD=bench-password-1
 DB=mailroom_bench_pop3_$$
-PIDS=()
+source "$HERE/../lib/services.sh"
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null
-  done
-  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
+  stop_services
   rm -rf "$OUT/jars" "$OUT/spool"
 }
 trap cleanup EXIT INT TERM
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 1 "$2"); do curl -fsS -m 2 "$1" >/dev/null 2>&1 && return 0; sleep 1; done; return 1; }
 say "results in $OUT; user$FIRST..user$LAST@example.test x $MESSAGES messages of ~$SIZE B, $CLIENTS clients, $ROUNDS runs per side"
 echo "date=$(date -Is) cores=$(nproc) users=$USERS messages=$MESSAGES size=$SIZE clients=$CLIENTS rounds=$ROUNDS load=$(cut -d' ' -f1-3 /proc/loadavg)" > "$OUT/settings.txt"
 
 # ------------------------------------------------------------------ Mailroom
 if [[ " $SIDES " == *" mailroom "* ]]; then
-  if [ "$SKIP_BUILD" = 0 ]; then
-    say "building mailbox-api and pop3-gateway (waiting for the build lock)"
-    (cd "$ROOT" && flock /tmp/mailroom-mvn.lock ./mvnw -B -q -ntp -o -pl mailbox-api,pop3-gateway -am package -Dmaven.test.skip=true) \
-      > "$OUT/build.log" 2>&1 || { say "build failed: see $OUT/build.log"; exit 1; }
-  fi
-  mkdir -p "$OUT/jars"
-  cp "$(ls "$ROOT"/mailbox-api/target/mailbox-api-*-exec.jar | head -1)" "$OUT/jars/mailbox-api.jar" || exit 1
-  cp "$(ls "$ROOT"/pop3-gateway/target/pop3-gateway-*-exec.jar | head -1)" "$OUT/jars/pop3-gateway.jar" || exit 1
-  API_PORT=$(free_port); GW_HTTP=$(free_port); POP3_PORT=$(free_port); POP3S_PORT=$(free_port)
-  ADMIN=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n'); INTERNAL=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
-  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB" || exit 1
+  build_jars mailbox-api pop3-gateway || exit 1
+  start_mailbox_api 120 || exit 1
+  GW_HTTP=$(free_port); POP3_PORT=$(free_port); POP3S_PORT=$(free_port)
   say "Mailroom: database $DB, mailbox-api :$API_PORT, pop3-gateway POP3 :$POP3_PORT"
-  MAILROOM_ADMIN_TOKEN=$ADMIN MAILROOM_INTERNAL_TOKEN=$INTERNAL "$JAVA" -Xmx512m -jar "$OUT/jars/mailbox-api.jar" \
-    --server.port="$API_PORT" --spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$DB" \
-    --spring.datasource.username=postgres > "$OUT/mailbox-api.log" 2>&1 &
-  PIDS+=($!)
-  wait_http "http://127.0.0.1:$API_PORT/actuator/health/readiness" 120 || { say "mailbox-api did not start: see $OUT/mailbox-api.log"; exit 1; }
   MAILROOM_INTERNAL_TOKEN=$INTERNAL "$JAVA" -Xmx256m ${GATEWAY_JAVA_OPTS:-} -jar "$OUT/jars/pop3-gateway.jar" \
     --server.port="$GW_HTTP" --mailroom.mailbox-api.base-url="http://127.0.0.1:$API_PORT" \
     --mailroom.pop3.pop3.host=127.0.0.1 --mailroom.pop3.pop3.port="$POP3_PORT" \
@@ -93,12 +73,7 @@ if [[ " $SIDES " == *" mailroom "* ]]; then
   GATEWAY_PID=$!
   PIDS+=($GATEWAY_PID)
   wait_http "http://127.0.0.1:$GW_HTTP/actuator/health/readiness" 120 || { say "pop3-gateway did not start: see $OUT/pop3-gateway.log"; exit 1; }
-  admin() { curl -sS -m 15 -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$API_PORT$1" -H "Authorization: Bearer $ADMIN" \
-              -H 'Content-Type: application/json' -d "$2"; }
-  [ "$(admin /api/v1/domains '{"name":"example.test"}')" = 201 ] || { say "cannot create the domain"; exit 1; }
-  for i in $(seq "$FIRST" "$LAST"); do
-    [ "$(admin /api/v1/accounts "{\"address\":\"user$i@example.test\",\"password\":\"$PASSWORD\"}")" = 201 ] || { say "cannot create user$i"; exit 1; }
-  done
+  provision_accounts "$FIRST" "$LAST" "$PASSWORD" || exit 1
   say "filling Mailroom through mailbox-api"
   bench fill-api "http://127.0.0.1:$API_PORT" "$INTERNAL" example.test "$FIRST" "$USERS" "$MESSAGES" "$SIZE" || exit 1
 fi

@@ -4,11 +4,10 @@
 # Needs: ROOT, OUT, JAVA, say(); sets API_HTTP, MX_PORT, SUBMISSION_PORT, SUBMISSIONS_PORT, SMTP_PID.
 # env: QUEUE (postgres | rabbitmq), SMTP_ARGS, SMTP_JAVA_OPTS, SKIP_BUILD (1: use the jars as built).
 
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/services.sh"   # free_port, wait_http
 RCPT_PASSWORD=${RCPT_PASSWORD:-bench-password-1}
 PIDS=()
 DB=mailroom_bench_smtp_$$
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 mailroom_cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
@@ -20,11 +19,6 @@ mailroom_cleanup() {
   if [ "${QUEUE:-postgres}" = rabbitmq ] && command -v rabbitmqctl >/dev/null; then
     rabbitmqctl list_queues name 2>/dev/null | grep "^bench$$\." | while read -r q; do rabbitmqctl delete_queue "$q" >/dev/null 2>&1; done
   fi
-}
-
-wait_http() {  # url seconds
-  for _ in $(seq 1 "$2"); do curl -fsS -m 2 "$1" >/dev/null 2>&1 && return 0; sleep 1; done
-  return 1
 }
 
 start_mailroom() {

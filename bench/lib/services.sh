@@ -1,0 +1,65 @@
+# bench/lib/services.sh - sourced by the benchmark scripts that start Mailroom's services from their exec jars:
+# free ports, readiness waits, the build and the jar copies, mailbox-api on a fresh PostgreSQL database
+# (127.0.0.1:5432) with example.test accounts, and stopping it all again.
+# Needs: ROOT, OUT, JAVA, DB, say(); SKIP_BUILD (1: use the jars as built).
+
+PIDS=()
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+wait_http() {  # url seconds
+  for _ in $(seq 1 "$2"); do curl -fsS -m 2 "$1" >/dev/null 2>&1 && return 0; sleep 1; done
+  return 1
+}
+
+random_token() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
+
+# Stops every process in PIDS (TERM, then KILL after 10 s) and drops the database.
+stop_services() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null
+  done
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
+}
+
+# Builds these modules (unless SKIP_BUILD=1) and copies their exec jars to $OUT/jars/<module>.jar: another build
+# may rewrite target/ while the services run.
+build_jars() {  # module...
+  if [ "${SKIP_BUILD:-0}" = 0 ]; then
+    say "building $* (waiting for the build lock)"
+    (cd "$ROOT" && flock /tmp/mailroom-mvn.lock ./mvnw -B -q -ntp -o -pl "$(IFS=,; echo "$*")" -am package -Dmaven.test.skip=true) \
+      > "$OUT/build.log" 2>&1 || { say "build failed: see $OUT/build.log"; return 1; }
+  fi
+  mkdir -p "$OUT/jars"
+  local module
+  for module in "$@"; do
+    cp "$(ls "$ROOT/$module"/target/"$module"-*-exec.jar | head -1)" "$OUT/jars/$module.jar" || return 1
+  done
+}
+
+# Starts mailbox-api on a new database $DB; sets API_PORT, API_HTTP, ADMIN and INTERNAL (the tokens).
+start_mailbox_api() {  # seconds-to-wait [extra arguments...]
+  local wait=$1; shift
+  API_PORT=$(free_port); API_HTTP="http://127.0.0.1:$API_PORT"
+  ADMIN=$(random_token); INTERNAL=$(random_token)
+  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB" || return 1
+  MAILROOM_ADMIN_TOKEN=$ADMIN MAILROOM_INTERNAL_TOKEN=$INTERNAL "$JAVA" -Xmx512m -jar "$OUT/jars/mailbox-api.jar" \
+    --server.port="$API_PORT" --spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$DB" \
+    --spring.datasource.username=postgres "$@" > "$OUT/mailbox-api.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "$API_HTTP/actuator/health/readiness" "$wait" || { say "mailbox-api did not start: see $OUT/mailbox-api.log"; return 1; }
+}
+
+# Creates example.test and user<first>..user<last>@example.test over the tools API.
+provision_accounts() {  # first last password
+  local i
+  admin_post() { curl -sS -m 15 -o /dev/null -w '%{http_code}' -X POST "$API_HTTP$1" -H "Authorization: Bearer $ADMIN" \
+                   -H 'Content-Type: application/json' -d "$2"; }
+  [ "$(admin_post /api/v1/domains '{"name":"example.test"}')" = 201 ] || { say "cannot create the domain"; return 1; }
+  for i in $(seq "$1" "$2"); do
+    [ "$(admin_post /api/v1/accounts "{\"address\":\"user$i@example.test\",\"password\":\"$3\"}")" = 201 ] \
+      || { say "cannot create user$i"; return 1; }
+  done
+}

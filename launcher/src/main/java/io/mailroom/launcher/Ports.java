@@ -1,7 +1,6 @@
 package io.mailroom.launcher;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 
 /** Every port the suite listens on. The defaults are those of the design notes. */
@@ -52,18 +51,58 @@ public record Ports(int mailboxApiHttp,
         return new Ports(8080, 8081, 2525, 2587, 2465, 8082, 8083, 1143, 1993, 8084, 1110, 1995);
     }
 
-    /** Free ports chosen by the kernel, for tests that must not collide with a running suite. */
+    /**
+     * Free ports for tests that must not collide with a running suite. They are drawn below the
+     * kernel's ephemeral range: a port the kernel handed out once (new ServerSocket(0)) is one it
+     * may hand out again as the local port of an outgoing connection before the service binds it,
+     * and then the service fails with "Address already in use".
+     */
     public static Ports free() {
         return new Ports(freePort(), freePort(), freePort(), freePort(), freePort(), freePort(),
                 freePort(), freePort(), freePort(), freePort(), freePort(), freePort());
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** One free port outside the ephemeral range, never the same twice in this JVM. */
+    public static int freePort() {
+        int[] range = ephemeralRange();
+        int low = 10_000;
+        int high = Math.min(range[0], 65_536);
+        if (high - low < 1_000) {
+            low = Math.max(range[1] + 1, 1_024);
+            high = 65_536;
+        }
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 500; attempt++) {
+            int port = random.nextInt(low, high);
+            if (defaults().byUse().containsValue(port) || !HANDED_OUT.add(port)) {
+                continue;
+            }
+            if (bindable(port)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port found between " + low + " and " + high);
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new java.net.InetSocketAddress(port));
+            return true;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return false;
+        }
+    }
+
+    /** The kernel's range for outgoing connections' local ports, Linux's default if unknown. */
+    static int[] ephemeralRange() {
+        try {
+            String[] parts = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                    .trim().split("\\s+");
+            return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+        } catch (IOException | RuntimeException e) {
+            return new int[] {32_768, 60_999};
         }
     }
 }

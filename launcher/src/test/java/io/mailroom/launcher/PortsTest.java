@@ -29,4 +29,14 @@ class PortsTest {
                     .hasMessageContaining("another Mailroom");
         }
     }
+
+    @Test
+    void freePortsLieOutsideTheKernelsEphemeralRange() {
+        int[] ephemeral = Ports.ephemeralRange();
+        for (int i = 0; i < 50; i++) {
+            int port = Ports.freePort();
+            assertThat(port < ephemeral[0] || port > ephemeral[1])
+                    .as("port %d against ephemeral range %d-%d", port, ephemeral[0], ephemeral[1]).isTrue();
+        }
+    }
 }

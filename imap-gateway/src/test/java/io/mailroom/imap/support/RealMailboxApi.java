@@ -2,7 +2,6 @@ package io.mailroom.imap.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -189,9 +188,7 @@ public final class RealMailboxApi {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return io.mailroom.testsupport.FreePorts.next();
     }
 
     private static String randomToken() {

@@ -2,6 +2,7 @@ package io.mailroom.queue;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -19,9 +20,13 @@ import java.util.Objects;
  *                     DSN parameters, which recipients are remote); {@link MailOptions#NONE} when nothing
  * @param state        what earlier attempts achieved (travels beside the envelope, not in it);
  *                     {@link DeliveryState#EMPTY} for a new message
+ * @param traceContext the distributed-tracing context of the SMTP transaction as propagation fields (W3C
+ *                     {@code traceparent}, {@code tracestate}), so that delivery continues smtp-ingress's trace;
+ *                     empty when tracing was off
  */
 public record QueuedMail(String id, String traceId, String envelopeFrom, List<String> recipients,
-                         Instant receivedAt, byte[] content, MailOptions options, DeliveryState state) {
+                         Instant receivedAt, byte[] content, MailOptions options, DeliveryState state,
+                         Map<String, String> traceContext) {
 
     /** The version of the message format this code writes and reads. */
     public static final int FORMAT_VERSION = 1;
@@ -38,9 +43,16 @@ public record QueuedMail(String id, String traceId, String envelopeFrom, List<St
         Objects.requireNonNull(content, "content");
         options = options == null ? MailOptions.NONE : options;
         state = state == null ? DeliveryState.EMPTY : state;
+        traceContext = traceContext == null ? Map.of() : Map.copyOf(traceContext);
         if (!options.recipients().isEmpty() && options.recipients().size() != recipients.size()) {
             throw new IllegalArgumentException("recipient options must be given for every recipient or for none");
         }
+    }
+
+    /** A message without a trace context. */
+    public QueuedMail(String id, String traceId, String envelopeFrom, List<String> recipients, Instant receivedAt,
+                      byte[] content, MailOptions options, DeliveryState state) {
+        this(id, traceId, envelopeFrom, recipients, receivedAt, content, options, state, Map.of());
     }
 
     /** A message as smtp-ingress enqueues it: nothing attempted yet. */
@@ -57,7 +69,12 @@ public record QueuedMail(String id, String traceId, String envelopeFrom, List<St
 
     /** This message as it continues after an attempt that left {@code state}. */
     public QueuedMail withState(DeliveryState state) {
-        return new QueuedMail(id, traceId, envelopeFrom, recipients, receivedAt, content, options, state);
+        return new QueuedMail(id, traceId, envelopeFrom, recipients, receivedAt, content, options, state, traceContext);
+    }
+
+    /** This message carrying the trace context {@code fields} (propagation header name to value). */
+    public QueuedMail withTraceContext(Map<String, String> fields) {
+        return new QueuedMail(id, traceId, envelopeFrom, recipients, receivedAt, content, options, state, fields);
     }
 
     /** The options of the recipient at {@code index}: what smtp-ingress recorded, or the local default. */

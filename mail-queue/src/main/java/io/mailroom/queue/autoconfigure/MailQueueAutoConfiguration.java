@@ -12,6 +12,8 @@ import org.springframework.context.annotation.Import;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import io.mailroom.queue.MailQueue;
 import io.mailroom.queue.MailQueueConsumer;
 import io.mailroom.queue.MailQueueProperties;
@@ -23,6 +25,7 @@ import io.mailroom.queue.rabbitmq.RabbitMailQueue;
 import io.mailroom.queue.rabbitmq.RabbitMailQueueAdmin;
 import io.mailroom.queue.rabbitmq.RabbitMailQueueConsumer;
 import io.mailroom.queue.rabbitmq.RabbitQueueBroker;
+import io.mailroom.queue.support.MailDispatcher;
 import io.mailroom.queue.support.QueueMetrics;
 
 /**
@@ -40,6 +43,13 @@ public class MailQueueAutoConfiguration {
 
     static MeterRegistry registry(ObjectProvider<MeterRegistry> registries) {
         return registries.getIfUnique(() -> Metrics.globalRegistry);
+    }
+
+    /** The application's tracer, when it has tracing (Micrometer Tracing on the class path), else none. */
+    static MailDispatcher.Tracing tracing(ObjectProvider<Tracer> tracers, ObjectProvider<Propagator> propagators) {
+        Tracer tracer = tracers.getIfUnique();
+        Propagator propagator = propagators.getIfUnique();
+        return tracer == null || propagator == null ? MailDispatcher.Tracing.NONE : new MailDispatcher.Tracing(tracer, propagator);
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -63,9 +73,11 @@ public class MailQueueAutoConfiguration {
         @Bean(destroyMethod = "close")
         @ConditionalOnBooleanProperty("mailroom.queue.consumer.enabled")
         PostgresMailQueueConsumer mailQueueConsumer(PostgresQueueDatabase database, MailQueueProperties properties,
-                                                    ObjectProvider<MeterRegistry> registries) {
+                                                    ObjectProvider<MeterRegistry> registries,
+                                                    ObjectProvider<Tracer> tracers, ObjectProvider<Propagator> propagators) {
             return new PostgresMailQueueConsumer(database, properties.consumer(), properties.postgres(),
-                    properties.maxDeliveries(), new QueueMetrics(registry(registries), "postgres"));
+                    properties.maxDeliveries(), new QueueMetrics(registry(registries), "postgres"),
+                    tracing(tracers, propagators));
         }
 
         @Bean
@@ -95,9 +107,10 @@ public class MailQueueAutoConfiguration {
         @Bean(destroyMethod = "close")
         @ConditionalOnBooleanProperty("mailroom.queue.consumer.enabled")
         RabbitMailQueueConsumer mailQueueConsumer(RabbitQueueBroker broker, MailQueueProperties properties,
-                                                  ObjectProvider<MeterRegistry> registries) {
+                                                  ObjectProvider<MeterRegistry> registries,
+                                                  ObjectProvider<Tracer> tracers, ObjectProvider<Propagator> propagators) {
             return new RabbitMailQueueConsumer(broker, properties.consumer(), properties.publishTimeout(),
-                    new QueueMetrics(registry(registries), "rabbitmq"));
+                    new QueueMetrics(registry(registries), "rabbitmq"), tracing(tracers, propagators));
         }
 
         @Bean

@@ -101,6 +101,7 @@ public final class PostgresMailQueueConsumer implements MailQueueConsumer {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running;
     private MailDispatcher dispatcher;
+    private final MailDispatcher.Tracing tracing;
     private ExecutorService workers;
     private Thread poller;
     private Connection listenConnection;
@@ -117,6 +118,14 @@ public final class PostgresMailQueueConsumer implements MailQueueConsumer {
     /** @param maxDeliveries claims in a row without an outcome after which a row is dead-lettered, not handed out */
     public PostgresMailQueueConsumer(PostgresQueueDatabase database, MailQueueProperties.Consumer settings,
                                      MailQueueProperties.Postgres postgres, int maxDeliveries, QueueMetrics metrics) {
+        this(database, settings, postgres, maxDeliveries, metrics, MailDispatcher.Tracing.NONE);
+    }
+
+    /** @param tracing continues each message's trace around its processing */
+    public PostgresMailQueueConsumer(PostgresQueueDatabase database, MailQueueProperties.Consumer settings,
+                                     MailQueueProperties.Postgres postgres, int maxDeliveries, QueueMetrics metrics,
+                                     MailDispatcher.Tracing tracing) {
+        this.tracing = tracing;
         this.database = database;
         this.settings = settings;
         this.maxDeliveries = maxDeliveries;
@@ -131,7 +140,7 @@ public final class PostgresMailQueueConsumer implements MailQueueConsumer {
         if (poller != null) {
             throw new IllegalStateException("this consumer was started already");
         }
-        this.dispatcher = new MailDispatcher(processor, settings.errorRetryDelay());
+        this.dispatcher = new MailDispatcher(processor, settings.errorRetryDelay(), tracing);
         AtomicInteger workerNumber = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(settings.concurrency(),
                 runnable -> new Thread(runnable, name + "-worker-" + workerNumber.incrementAndGet()));

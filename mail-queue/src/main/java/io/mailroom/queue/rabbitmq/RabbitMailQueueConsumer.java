@@ -46,9 +46,17 @@ public final class RabbitMailQueueConsumer implements MailQueueConsumer {
     private final ConfirmedPublisher publisher;
     private SimpleMessageListenerContainer container;
     private MailDispatcher dispatcher;
+    private final MailDispatcher.Tracing tracing;
 
     public RabbitMailQueueConsumer(RabbitQueueBroker broker, MailQueueProperties.Consumer settings,
                                    Duration publishTimeout, QueueMetrics metrics) {
+        this(broker, settings, publishTimeout, metrics, MailDispatcher.Tracing.NONE);
+    }
+
+    /** @param tracing continues each message's trace around its processing */
+    public RabbitMailQueueConsumer(RabbitQueueBroker broker, MailQueueProperties.Consumer settings,
+                                   Duration publishTimeout, QueueMetrics metrics, MailDispatcher.Tracing tracing) {
+        this.tracing = tracing;
         this.broker = broker;
         this.topology = broker.topology();
         this.settings = settings;
@@ -62,7 +70,7 @@ public final class RabbitMailQueueConsumer implements MailQueueConsumer {
         if (container != null) {
             throw new IllegalStateException("this consumer was started already");
         }
-        this.dispatcher = new MailDispatcher(processor, settings.errorRetryDelay());
+        this.dispatcher = new MailDispatcher(processor, settings.errorRetryDelay(), tracing);
         SimpleMessageListenerContainer listener = new SimpleMessageListenerContainer(broker.connectionFactory());
         listener.setQueueNames(topology.inboundQueue());
         listener.setConcurrentConsumers(settings.concurrency());

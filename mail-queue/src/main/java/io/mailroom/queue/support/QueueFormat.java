@@ -53,6 +53,10 @@ public final class QueueFormat {
         // ISO-8601 in UTC, nanoseconds kept: the delivery latency timer starts here
         envelope.put("receivedAt", mail.receivedAt().toString());
         writeOptions(envelope, mail.options());
+        if (!mail.traceContext().isEmpty()) {
+            ObjectNode trace = envelope.putObject("traceContext");
+            mail.traceContext().forEach(trace::put);
+        }
         return JSON.writeValueAsString(envelope);
     }
 
@@ -154,7 +158,23 @@ public final class QueueFormat {
             throw new UnreadableMessageException("the message has no content");
         }
         return new QueuedMail(text(envelope, "id"), text(envelope, "traceId"), text(envelope, "envelopeFrom"),
-                recipients, receivedAt, content, readOptions(envelope, recipients.size()), readState(stateJson));
+                recipients, receivedAt, content, readOptions(envelope, recipients.size()), readState(stateJson),
+                readTraceContext(envelope));
+    }
+
+    /** The trace context, if any; a malformed one is dropped (the message is still delivered, in a trace of its own). */
+    private static java.util.Map<String, String> readTraceContext(JsonNode envelope) {
+        JsonNode trace = envelope.get("traceContext");
+        if (trace == null || !trace.isObject()) {
+            return java.util.Map.of();
+        }
+        java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+        for (var field : trace.properties()) {
+            if (field.getValue().isString() && fields.size() < 8 && field.getValue().stringValue().length() <= 512) {
+                fields.put(field.getKey(), field.getValue().stringValue());
+            }
+        }
+        return fields;
     }
 
     private static MailOptions readOptions(JsonNode envelope, int recipientCount) {

@@ -46,6 +46,21 @@ class QueueFormatTest {
     }
 
     @Test
+    void theTraceContextTravelsAndAMalformedOneIsDropped() {
+        java.util.Map<String, String> context = java.util.Map.of(
+                "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "tracestate", "mr=1");
+        String json = QueueFormat.envelopeJson(MAIL.withTraceContext(context));
+
+        assertThat(QueueFormat.read(1, json, MAIL.content()).traceContext()).isEqualTo(context);
+        assertThat(QueueFormat.read(1, json, MAIL.content()).withState(DeliveryState.EMPTY).traceContext())
+                .as("an attempt's new state keeps the trace").isEqualTo(context);
+        String malformed = json.replace("\"traceContext\":{", "\"traceContext\":{\"x\":[1],");
+        assertThat(QueueFormat.read(1, malformed, MAIL.content()).traceContext()).isEqualTo(context);
+        String notAnObject = QueueFormat.envelopeJson(MAIL).replace("\"id\":", "\"traceContext\":\"zz\",\"id\":");
+        assertThat(QueueFormat.read(1, notAnObject, MAIL.content()).traceContext()).isEmpty();
+    }
+
+    @Test
     void theSmtpTransactionsOptionsTravelAndComeBack() {
         MailOptions options = new MailOptions("203.0.113.7", "alice@example.com", true, "8BITMIME", "HDRS", "QQ314159",
                 List.of(new MailOptions.RecipientOptions(true, List.of("SUCCESS", "FAILURE"), "rfc822;a@example.com"),

@@ -30,6 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import io.micrometer.tracing.Span;
+
 /**
  * The end of DATA (RFC 5321 4.1.1.4) or of the last BDAT chunk (RFC 3030): the message, with a Received header on
  * top (RFC 5321 4.4) and otherwise byte for byte as received, goes onto the queue with what the transaction said
@@ -51,9 +53,16 @@ public final class EnqueueMessageHook implements MessageHook {
     private final EnqueueMemory memory;
     private final SendingRate sendingRate;
     private final SmtpMetrics metrics;
+    private final SmtpTracing tracing;
 
     public EnqueueMessageHook(MailQueue queue, String serverName, Clock clock, EnqueueMemory memory,
                               SendingRate sendingRate, SmtpMetrics metrics) {
+        this(queue, serverName, clock, memory, sendingRate, metrics, SmtpTracing.NONE);
+    }
+
+    public EnqueueMessageHook(MailQueue queue, String serverName, Clock clock, EnqueueMemory memory,
+                              SendingRate sendingRate, SmtpMetrics metrics, SmtpTracing tracing) {
+        this.tracing = tracing;
         this.queue = queue;
         this.serverName = serverName;
         this.clock = clock;
@@ -64,10 +73,24 @@ public final class EnqueueMessageHook implements MessageHook {
 
     @Override
     public HookResult onMessage(SMTPSession session, MailEnvelope envelope) {
+        Span transaction = TransactionId.span(session).orElse(tracing.tracer().nextSpan());
+        HookResult result;
+        try {
+            result = enqueue(session, envelope, transaction);
+        } catch (RuntimeException | Error e) {
+            transaction.error(e);
+            throw e;
+        } finally {
+            transaction.end();
+        }
+        return result;
+    }
+
+    private HookResult enqueue(SMTPSession session, MailEnvelope envelope, Span transaction) {
         String id = TransactionId.of(session).orElseGet(() -> UUID.randomUUID().toString());
         MDC.put(TransactionId.MDC_KEY, id);
         Instant receivedAt = clock.instant();
-        TransactionOptions transaction = TransactionOptions.of(session);
+        TransactionOptions transactionOptions = TransactionOptions.of(session);
         List<String> recipients = envelope.getRecipients().stream().map(recipient -> Utf8Addresses.original(session, recipient)).toList();
         String sender = envelope.getMaybeSender().asOptional().map(address -> Utf8Addresses.original(session, address)).orElse("");
         Optional<String> user = Optional.ofNullable(session.getUsername()).map(Username::asString);
@@ -78,7 +101,7 @@ public final class EnqueueMessageHook implements MessageHook {
                 serverName,
                 session.getAttachment(SMTPSession.CURRENT_HELO_MODE, ProtocolSession.State.Connection)
                         .map("EHLO"::equalsIgnoreCase).orElse(false),
-                transaction.smtpUtf8(),
+                transactionOptions.smtpUtf8(),
                 session.isTLSStarted() ? session.getSSLSession() : Optional.empty(),
                 user, id, recipients,
                 ZonedDateTime.ofInstant(receivedAt, clock.getZone())).bytes();
@@ -88,35 +111,46 @@ public final class EnqueueMessageHook implements MessageHook {
         if (reservation == null) {
             log.warn("No memory to take the message from <{}> ({} bytes) to the queue in time; refused with 451", sender, size);
             metrics.messageRejected("enqueue-memory");
+            transaction.tag("smtp.reply", "451");
             return SmtpReply.QUEUE_UNAVAILABLE.hookResult();
         }
         try (reservation) {
             QueuedMail mail;
             try {
                 mail = new QueuedMail(id, id, sender, recipients, receivedAt, content(trace, envelope, size),
-                        options(session, transaction, envelope, user));
+                        options(session, transactionOptions, envelope, user));
             } catch (IOException | RuntimeException e) {
                 log.error("Cannot read the message received from <{}>", sender, e);
                 metrics.messageRejected("local-error");
+                transaction.error(e);
                 return SmtpReply.LOCAL_ERROR.hookResult();
             }
             long started = System.nanoTime();
+            Span enqueue = tracing.startEnqueue(transaction, id);
             try {
-                queue.enqueue(mail);
+                queue.enqueue(mail.withTraceContext(tracing.context(enqueue)));
             } catch (QueueUnavailableException e) {
                 log.warn("Queue unavailable, message from <{}> refused with 451: {}", sender, e.getMessage());
                 metrics.enqueueFailed(Duration.ofNanos(System.nanoTime() - started));
                 metrics.messageRejected("queue-unavailable");
+                enqueue.error(e);
+                transaction.tag("smtp.reply", "451");
                 return SmtpReply.QUEUE_UNAVAILABLE.hookResult();
             } catch (RuntimeException e) {
                 // Whatever went wrong, the message may not be on the queue: never answer 250 for it.
                 log.error("Enqueueing the message from <{}> failed", sender, e);
                 metrics.enqueueFailed(Duration.ofNanos(System.nanoTime() - started));
                 metrics.messageRejected("queue-unavailable");
+                enqueue.error(e);
+                transaction.tag("smtp.reply", "451");
                 return SmtpReply.QUEUE_UNAVAILABLE.hookResult();
+            } finally {
+                enqueue.end();
             }
             metrics.messageAccepted(size, Duration.ofNanos(System.nanoTime() - started));
         }
+        transaction.tag("smtp.reply", "250").tag("mailroom.queue.id", id)
+                .tag("mailroom.recipients", String.valueOf(recipients.size()));
         user.ifPresent(sendingRate::sent);
         SessionErrors.forgive(session);
         log.info("Queued message from <{}> to {} ({} bytes)", sender, recipients, size);

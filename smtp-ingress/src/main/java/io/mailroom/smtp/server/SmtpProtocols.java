@@ -20,6 +20,7 @@ import io.mailroom.smtp.hook.SendingRate;
 import io.mailroom.smtp.hook.SendingRateHook;
 import io.mailroom.smtp.hook.SmtpMetrics;
 import io.mailroom.smtp.hook.SmtpSmugglingGuard;
+import io.mailroom.smtp.hook.SmtpTracing;
 import io.mailroom.smtp.hook.TransactionId;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.james.metrics.api.MetricFactory;
@@ -66,10 +67,18 @@ public final class SmtpProtocols {
     private final AuthThrottle authThrottle;
     private final SenderAddresses senderAddresses;
     private final Clock clock;
+    private final SmtpTracing tracing;
 
     public SmtpProtocols(MetricFactory metricFactory, MeterRegistry meterRegistry, MailboxApiClient mailboxApi,
                          MailQueue queue, SmtpProperties properties, MessageBuffer messageBuffer,
                          SenderAddresses senderAddresses, Clock clock) {
+        this(metricFactory, meterRegistry, mailboxApi, queue, properties, messageBuffer, senderAddresses, clock, SmtpTracing.NONE);
+    }
+
+    public SmtpProtocols(MetricFactory metricFactory, MeterRegistry meterRegistry, MailboxApiClient mailboxApi,
+                         MailQueue queue, SmtpProperties properties, MessageBuffer messageBuffer,
+                         SenderAddresses senderAddresses, Clock clock, SmtpTracing tracing) {
+        this.tracing = tracing;
         this.metricFactory = metricFactory;
         this.meterRegistry = meterRegistry;
         this.mailboxApi = mailboxApi;
@@ -145,7 +154,7 @@ public final class SmtpProtocols {
             hooks.add(new SenderOwnershipHook(senderAddresses, recipients));
             hooks.add(new SendingRateHook(sendingRate, metrics));
         }
-        hooks.add(new TransactionId());
+        hooks.add(new TransactionId(tracing, listener.serverName()));
         // RCPT: the limit first, because an accepting hook ends the RCPT hooks.
         hooks.add(maxRecipients);
         hooks.add(listener.submission() ? LocalRecipientHook.forSubmission(recipients, metrics)
@@ -155,7 +164,7 @@ public final class SmtpProtocols {
             hooks.add(new MailboxApiAuthHook(mailboxApi, authThrottle, metrics));
         }
         // end of DATA: after MessageSizeLimit's own message hook, which refuses oversized messages
-        hooks.add(new EnqueueMessageHook(queue, properties.hostname(), clock, enqueueMemory, sendingRate, metrics));
+        hooks.add(new EnqueueMessageHook(queue, properties.hostname(), clock, enqueueMemory, sendingRate, metrics, tracing));
         return hooks;
     }
 }

@@ -10,6 +10,9 @@ import io.mailroom.smtp.SmtpProperties;
 import io.mailroom.smtp.SmtpReply;
 import io.mailroom.smtp.hook.SenderAddresses;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
+import io.mailroom.smtp.hook.SmtpTracing;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.james.metrics.api.MetricFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -40,10 +43,14 @@ public class SmtpServers {
     SmtpProtocols smtpProtocols(MetricFactory metricFactory, ObjectProvider<MeterRegistry> meterRegistry,
                                 MailboxApiClient mailboxApi, MailQueue queue, SmtpProperties properties,
                                 MessageBuffer messageBuffer, ObjectProvider<SenderAddresses> senderAddresses,
-                                ObjectProvider<Clock> clock) {
+                                ObjectProvider<Clock> clock, ObjectProvider<Tracer> tracer,
+                                ObjectProvider<Propagator> propagator) {
+        Tracer theTracer = tracer.getIfUnique();
+        Propagator thePropagator = propagator.getIfUnique();
+        SmtpTracing tracing = theTracer == null || thePropagator == null ? SmtpTracing.NONE : new SmtpTracing(theTracer, thePropagator);
         return new SmtpProtocols(metricFactory, meterRegistry.getIfAvailable(SimpleMeterRegistry::new), mailboxApi, queue,
                 properties, messageBuffer, senderAddresses.getIfAvailable(() -> SenderAddresses.ACCOUNT_ADDRESS_ONLY),
-                clock.getIfAvailable(Clock::systemDefaultZone));
+                clock.getIfAvailable(Clock::systemDefaultZone), tracing);
     }
 
     @Bean(MX)

@@ -4,8 +4,9 @@
 # alternately; medians of messages per second and of RETR p50/p99, and the Mailroom/Dovecot ratio.
 #
 #   bench/pop3/run.sh [--users N] [--messages N] [--size BYTES] [--clients N] [--rounds N] [--first-user N]
-#                     [--sides dovecot,mailroom] [--skip-build] [--out DIR]
+#                     [--sides dovecot,mailroom] [--skip-build] [--jars DIR] [--out DIR]
 #   defaults: 10 mailboxes (user71..user80@example.test) of 1000 messages of ~4 KB, 10 clients, 3 runs per side
+#   --jars DIR: run DIR/mailbox-api.jar and DIR/pop3-gateway.jar instead of building (before/after comparisons)
 #   env GATEWAY_ARGS / GATEWAY_JAVA_OPTS: more arguments / JVM options for pop3-gateway
 #
 # Mailroom side: mailbox-api (512 MB heap) and pop3-gateway (256 MB heap) from their exec jars on free ports, a
@@ -22,7 +23,7 @@ JDK=/usr/lib/jvm/temurin-25-jdk-amd64
 JAVA=${JAVA:-$JDK/bin/java}
 export JAVA_HOME=${JAVA_HOME:-$JDK}
 
-USERS=10; MESSAGES=1000; SIZE=4096; CLIENTS=10; ROUNDS=3; FIRST=71; SIDES="dovecot mailroom"; SKIP_BUILD=0; OUT=""
+USERS=10; MESSAGES=1000; SIZE=4096; CLIENTS=10; ROUNDS=3; FIRST=71; SIDES="dovecot mailroom"; SKIP_BUILD=0; OUT=""; JARS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --users) USERS=$2; shift 2 ;;
@@ -33,8 +34,9 @@ while [ $# -gt 0 ]; do
     --first-user) FIRST=$2; shift 2 ;;
     --sides) SIDES=${2//,/ }; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
+    --jars) JARS=$(cd "$2" && pwd) || exit 64; SKIP_BUILD=1; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 64 ;;
   esac
 done
@@ -59,8 +61,13 @@ echo "date=$(date -Is) cores=$(nproc) users=$USERS messages=$MESSAGES size=$SIZE
 
 # ------------------------------------------------------------------ Mailroom
 if [[ " $SIDES " == *" mailroom "* ]]; then
-  build_jars mailbox-api pop3-gateway || exit 1
+  if [ -n "$JARS" ]; then
+    mkdir -p "$OUT/jars" && cp "$JARS/mailbox-api.jar" "$JARS/pop3-gateway.jar" "$OUT/jars/" || exit 1
+  else
+    build_jars mailbox-api pop3-gateway || exit 1
+  fi
   start_mailbox_api 120 || exit 1
+  API_PID=${PIDS[-1]}
   GW_HTTP=$(free_port); POP3_PORT=$(free_port); POP3S_PORT=$(free_port)
   say "Mailroom: database $DB, mailbox-api :$API_PORT, pop3-gateway POP3 :$POP3_PORT"
   MAILROOM_INTERNAL_TOKEN=$INTERNAL "$JAVA" -Xmx256m ${GATEWAY_JAVA_OPTS:-} -jar "$OUT/jars/pop3-gateway.jar" \
@@ -82,7 +89,10 @@ fi
 if [[ " $SIDES " == *" dovecot "* ]]; then
   if ! (exec 3<>/dev/tcp/127.0.0.1/10110) 2>/dev/null; then
     say "starting the anchors"
-    bash "$ANCHORS/setup-anchors.sh" > "$OUT/anchors.log" 2>&1 || { say "anchor setup failed: see $OUT/anchors.log"; exit 1; }
+    # Dovecot and Postfix stay up after this run: they must not inherit the descriptors this script holds (the build
+    # lock of `flock /tmp/mailroom-mvn.lock bench/pop3/run.sh`, kept by a daemon, would stop every later build).
+    (for fd in /proc/self/fd/*; do fd=${fd##*/}; if [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ]; then eval "exec $fd>&-"; fi; done
+     exec bash "$ANCHORS/setup-anchors.sh") > "$OUT/anchors.log" 2>&1 || { say "anchor setup failed: see $OUT/anchors.log"; exit 1; }
   fi
   say "emptying and filling Dovecot's user$FIRST..user$LAST over LMTP"
   for i in $(seq "$FIRST" "$LAST"); do rm -rf "/tmp/anchors/mail/user$i"; done
@@ -90,9 +100,19 @@ if [[ " $SIDES " == *" dovecot "* ]]; then
 fi
 
 # ------------------------------------------------------------------ load
+# CPU time (clock ticks) of a process, and of every PostgreSQL process together: where a Mailroom message's cost goes.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_ticks() { local t=0 pid; for pid in $(pgrep -u postgres); do t=$((t + $(ticks "$pid"))); done; echo "$t"; }
 load() {  # side label
   if [ "$1" = mailroom ]; then
-    bench load "$2" "$POP3_PORT" "$PASSWORD" example.test "$FIRST" "$USERS" "$CLIENTS" 1
+    local g0 a0 p0 out
+    g0=$(ticks "$GATEWAY_PID"); a0=$(ticks "$API_PID"); p0=$(pg_ticks)
+    out=$(bench load "$2" "$POP3_PORT" "$PASSWORD" example.test "$FIRST" "$USERS" "$CLIENTS" 1)
+    echo "$out"
+    # CPU per retrieved message, in microseconds (100 ticks a second): pop3-gateway, mailbox-api, PostgreSQL
+    echo "$out" | awk -v g=$(( $(ticks "$GATEWAY_PID") - g0 )) -v a=$(( $(ticks "$API_PID") - a0 )) -v p=$(( $(pg_ticks) - p0 )) \
+      -v hz="$(getconf CLK_TCK)" '/ messages, / { for (i = 1; i <= NF; i++) if ($(i+1) == "messages,") m = $i }
+        END { if (m > 0) printf "CPU %s gateway %.0f mailbox-api %.0f postgres %.0f us/msg\n", "'"$2"'", g / hz * 1e6 / m, a / hz * 1e6 / m, p / hz * 1e6 / m }'
   else
     bench load "$2" 10110 pass example.test "$FIRST" "$USERS" "$CLIENTS" 1
   fi

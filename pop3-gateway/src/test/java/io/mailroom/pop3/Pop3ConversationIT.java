@@ -274,11 +274,11 @@ class Pop3ConversationIT {
             assertThat(undoDotStuffing(raw)).isEqualTo(FIRST);
             assertThat(undoDotStuffing(client.rawBody("RETR 3"))).isEqualTo(THIRD);
         }
-        assertThat(mailboxApi.streams()).allSatisfy(stream -> {
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(mailboxApi.streams()).allSatisfy(stream -> {
             assertThat(stream.closed()).isTrue();
-            assertThat(stream.readers()).as("mailbox-api is read on handler threads, never on Netty's I/O threads")
-                    .allMatch(thread -> thread.startsWith("pop3-handler-"));
-        });
+            assertThat(stream.readers()).as("mailbox-api is read on handler (or read-ahead) threads, never on Netty's I/O threads")
+                    .allMatch(thread -> thread.startsWith("pop3-handler-") || thread.startsWith("pop3-read-ahead-"));
+        }));
     }
 
     @Test

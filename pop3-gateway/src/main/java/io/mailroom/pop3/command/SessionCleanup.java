@@ -8,12 +8,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.mailroom.pop3.maildrop.MaildropLeases;
+import io.mailroom.pop3.retrieval.ReadAhead;
 import io.mailroom.pop3.retrieval.SessionSpools;
 
 /**
  * The end of a connection, however it ends (QUIT, the client gone, the idle timeout, shutdown): the maildrop
- * lock goes back at once rather than when its lease runs out, and messages staged for the client but never
- * written are dropped. Nothing is deleted here: that is QUIT's alone (RFC 1939 §6).
+ * lock goes back at once rather than when its lease runs out, and messages staged or read ahead for the client but
+ * never written are dropped. Nothing is deleted here: that is QUIT's alone (RFC 1939 §6).
  */
 public class SessionCleanup implements DisconnectHandler<POP3Session> {
 
@@ -28,8 +29,9 @@ public class SessionCleanup implements DisconnectHandler<POP3Session> {
         SessionSpools.closeAll(session);
     }
 
-    /** Gives back the maildrop lock and closes the maildrop; safe to call more than once. */
+    /** Drops what was read ahead, gives back the maildrop lock and closes the maildrop; safe to call more than once. */
     static void endTransaction(POP3Session session) {
+        ReadAhead.closeSession(session);
         session.removeAttachment(MaildropLeases.LEASE, State.Connection).ifPresent(lease -> {
             try {
                 lease.release();

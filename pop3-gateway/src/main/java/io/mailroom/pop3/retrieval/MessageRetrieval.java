@@ -39,14 +39,20 @@ public final class MessageRetrieval {
     }
 
     private final MessageSpool spool;
+    private final ReadAhead readAhead;
     private final Duration clientReadLimit;
+    private final Duration readAheadWait;
 
     /**
+     * @param readAhead       the messages read ahead for RETR; null for none
      * @param clientReadLimit how long a command may wait for the client to read earlier answers (the idle timeout)
+     * @param readAheadWait   how long RETR waits for a message still being read ahead before it reads it itself
      */
-    public MessageRetrieval(MessageSpool spool, Duration clientReadLimit) {
+    public MessageRetrieval(MessageSpool spool, ReadAhead readAhead, Duration clientReadLimit, Duration readAheadWait) {
         this.spool = spool;
+        this.readAhead = readAhead;
         this.clientReadLimit = clientReadLimit;
+        this.readAheadWait = readAheadWait;
     }
 
     Response retr(POP3Session session, String argument) {
@@ -54,7 +60,12 @@ public final class MessageRetrieval {
         if (words.length != 1 || !isNumber(words[0])) {
             return session.getHandlerState() == POP3Session.TRANSACTION ? RETR_USAGE : Pop3Replies.NOT_IN_TRANSACTION;
         }
-        return retrieve(session, Long.parseLong(words[0]), MessageSpool.WHOLE_MESSAGE);
+        Response response = retrieve(session, Long.parseLong(words[0]), MessageSpool.WHOLE_MESSAGE);
+        if (readAhead != null && response instanceof MessageResponse) {
+            // the client reads this message while the next ones are fetched
+            readAhead.after(session, Integer.parseInt(words[0]) - 1);
+        }
+        return response;
     }
 
     Response top(POP3Session session, String argument) {
@@ -89,9 +100,14 @@ public final class MessageRetrieval {
             return Pop3Replies.MAILBOX_UNAVAILABLE;
         }
         SpooledMessage[] staged = new SpooledMessage[1];
+        if (readAhead != null && bodyLines == MessageSpool.WHOLE_MESSAGE) {
+            staged[0] = readAhead.take(session, message.getUid(), readAheadWait, spools::closed);
+        }
         try {
-            InputStream source = session.getUserMailbox().getMessage(message.getUid());
-            staged[0] = spool.spool(source, message.getSize(), bodyLines, () -> spools.closed(staged[0]));
+            if (staged[0] == null) {
+                InputStream source = session.getUserMailbox().getMessage(message.getUid());
+                staged[0] = spool.spool(source, message.getSize(), bodyLines, () -> spools.closed(staged[0]));
+            }
         } catch (MessageGoneException e) {
             spools.giveBack();
             return Pop3Replies.err("Message " + number + " no longer exists");

@@ -31,6 +31,7 @@ public final class MessageSpool {
     /** Every message read in whole. */
     public static final int WHOLE_MESSAGE = -1;
     static final int BUFFER_SIZE = 64 * 1024;
+    private static final int MIN_BUFFER_SIZE = 1024;
     private static final byte CR = '\r';
     private static final byte LF = '\n';
     private static final byte DOT = '.';
@@ -65,9 +66,11 @@ public final class MessageSpool {
             // Dot-stuffing adds a byte per line that starts with a dot: a little headroom, then a file if need be.
             reservation = reserve(Math.min(memoryThreshold, expectedSize + expectedSize / 16 + TERMINATOR.length + 2));
         }
-        Sink sink = new Sink(reservation);
+        // The staged bytes: the message, a dot per stuffed line, and the terminating line.
+        long staged = bodyLines == WHOLE_MESSAGE ? expectedSize + expectedSize / 16 + TERMINATOR.length + 2 : BUFFER_SIZE;
+        Sink sink = new Sink(reservation, bufferSize(staged));
         try (source) {
-            copy(source, sink, bodyLines);
+            copy(source, sink, expectedSize, bodyLines);
             return sink.finish(onClose);
         } catch (IOException | RuntimeException | Error e) {
             sink.discard();
@@ -75,8 +78,10 @@ public final class MessageSpool {
         }
     }
 
-    private void copy(InputStream source, Sink sink, int bodyLines) throws IOException {
-        byte[] in = new byte[BUFFER_SIZE];
+    private void copy(InputStream source, Sink sink, long expectedSize, int bodyLines) throws IOException {
+        // A buffer the size of the message (plus one byte to see the end) for small ones: most mail is a few KB, and
+        // two 64 KiB buffers per RETR were most of the gateway's garbage.
+        byte[] in = new byte[bufferSize(expectedSize + 1)];
         boolean lineStart = true;
         boolean lineEmpty = true;
         boolean inHeader = true;
@@ -87,12 +92,16 @@ public final class MessageSpool {
         boolean done = false;
         int read;
         while (!done && (read = source.read(in, 0, in.length)) >= 0) {
+            // Bytes are copied in runs; a run ends where a dot must be stuffed or TOP has its lines.
+            int runStart = 0;
+            int end = read;
             for (int i = 0; i < read; i++) {
                 byte b = in[i];
                 if (lineStart && b == DOT) {
+                    sink.write(in, runStart, i - runStart);
                     sink.write(DOT);
+                    runStart = i;
                 }
-                sink.write(b);
                 any = true;
                 beforeLast = last;
                 last = b;
@@ -107,6 +116,7 @@ public final class MessageSpool {
                             done = true;
                         }
                         if (done) {
+                            end = i + 1;
                             break;
                         }
                     }
@@ -119,6 +129,7 @@ public final class MessageSpool {
                     }
                 }
             }
+            sink.write(in, runStart, end - runStart);
         }
         // RFC 1939 §3: the terminating line is CRLF "." CRLF, so the body must end with a line ending.
         if (any && last != LF) {
@@ -132,6 +143,11 @@ public final class MessageSpool {
             sink.write(LF);
         }
         sink.write(TERMINATOR, 0, TERMINATOR.length);
+    }
+
+    /** A buffer for about {@code bytes}: not below 1 KiB, not above {@link #BUFFER_SIZE}. */
+    private static int bufferSize(long bytes) {
+        return (int) Math.max(MIN_BUFFER_SIZE, Math.min(BUFFER_SIZE, bytes));
     }
 
     private long reserve(long bytes) {
@@ -155,7 +171,7 @@ public final class MessageSpool {
     /** Where the bytes go: memory chunks while they fit the reservation, else a file. */
     private final class Sink {
 
-        private final byte[] buffer = new byte[BUFFER_SIZE];
+        private final byte[] buffer;
         private int position;
         private long reservation;
         private List<byte[]> chunks = new ArrayList<>();
@@ -164,8 +180,9 @@ public final class MessageSpool {
         private FileChannel channel;
         private long size;
 
-        Sink(long reservation) {
+        Sink(long reservation, int bufferSize) {
             this.reservation = reservation;
+            this.buffer = new byte[bufferSize];
         }
 
         void write(byte b) throws IOException {
@@ -176,8 +193,15 @@ public final class MessageSpool {
         }
 
         void write(byte[] bytes, int offset, int length) throws IOException {
-            for (int i = 0; i < length; i++) {
-                write(bytes[offset + i]);
+            while (length > 0) {
+                if (position == buffer.length) {
+                    drain();
+                }
+                int count = Math.min(length, buffer.length - position);
+                System.arraycopy(bytes, offset, buffer, position, count);
+                position += count;
+                offset += count;
+                length -= count;
             }
         }
 

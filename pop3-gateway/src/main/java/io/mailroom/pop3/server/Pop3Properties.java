@@ -47,6 +47,7 @@ import jakarta.validation.constraints.Pattern;
  * @param loginFailures               how failed logins are slowed down and then blocked
  * @param maildropLock                the per-account maildrop lock (RFC 1939 §8)
  * @param spool                       where RETR and TOP stage a message before it is written to the client
+ * @param readAhead                   how RETR reads the next messages while the client reads one
  */
 @Validated
 @ConfigurationProperties("mailroom.pop3")
@@ -67,7 +68,8 @@ public record Pop3Properties(
         Duration loginDelay,
         @Valid @NotNull @DefaultValue LoginFailures loginFailures,
         @Valid @NotNull @DefaultValue MaildropLock maildropLock,
-        @Valid @NotNull @DefaultValue Spool spool) {
+        @Valid @NotNull @DefaultValue Spool spool,
+        @Valid @NotNull @DefaultValue ReadAheadLimits readAhead) {
 
     static final int DEFAULT_POP3_PORT = 1110;
     static final int DEFAULT_POP3S_PORT = 1995;
@@ -164,6 +166,21 @@ public record Pop3Properties(
         public Spool {
             directory = directory == null ? Path.of(System.getProperty("java.io.tmpdir"), "mailroom-pop3-spool") : directory;
         }
+    }
+
+    /**
+     * After RETR n the next messages are fetched from mailbox-api while the client reads message n, so that the
+     * RETRs that follow are answered from memory ({@link io.mailroom.pop3.retrieval.ReadAhead}).
+     *
+     * @param messages     how many messages ahead; 0 turns read-ahead off
+     * @param sessionBytes the most one session holds read ahead; larger messages are never read ahead
+     * @param memoryBudget the most all sessions together hold read ahead
+     * @param await        how long RETR waits for its message still on its way before it reads it itself
+     */
+    public record ReadAheadLimits(@Min(0) @Max(64) @DefaultValue("4") int messages,
+                                  @NotNull @DefaultValue("256KB") DataSize sessionBytes,
+                                  @NotNull @DefaultValue("32MB") DataSize memoryBudget,
+                                  @NotNull @DefaultValue("30s") Duration await) {
     }
 
     private static String localHostName() {

@@ -25,6 +25,7 @@ import io.mailroom.pop3.maildrop.MaildropLeases;
 import io.mailroom.pop3.maildrop.MaildropLock;
 import io.mailroom.pop3.retrieval.MessageRetrieval;
 import io.mailroom.pop3.retrieval.MessageSpool;
+import io.mailroom.pop3.retrieval.ReadAhead;
 import io.mailroom.protocol.server.ProtocolServer;
 import io.mailroom.protocol.server.TlsMode;
 import io.mailroom.protocol.tls.TlsMaterial;
@@ -85,10 +86,18 @@ public class Pop3ServerConfiguration {
         return new Login(client, policy, throttle, leases);
     }
 
+    @Bean(destroyMethod = "close")
+    ReadAhead readAhead(MessageSpool spool, Pop3Properties properties, MeterRegistry meters) {
+        Pop3Properties.ReadAheadLimits limits = properties.readAhead();
+        return new ReadAhead(spool, limits.messages(), limits.sessionBytes().toBytes(), limits.memoryBudget().toBytes(),
+                properties.handlerThreads(), meters);
+    }
+
     @Bean
-    MessageRetrieval messageRetrieval(MessageSpool spool, Pop3Properties properties) {
+    MessageRetrieval messageRetrieval(MessageSpool spool, ReadAhead readAhead, Pop3Properties properties) {
         Duration idle = properties.idleTimeout();
-        return new MessageRetrieval(spool, idle.isZero() ? DEFAULT_CLIENT_READ_LIMIT : idle);
+        return new MessageRetrieval(spool, properties.readAhead().messages() > 0 ? readAhead : null,
+                idle.isZero() ? DEFAULT_CLIENT_READ_LIMIT : idle, properties.readAhead().await());
     }
 
     @Bean

@@ -159,6 +159,79 @@ class MessageSpoolTest {
         assertThat(closes).as("nothing was handed out, so nothing to close").hasValue(0);
     }
 
+    @Test
+    void theStagedBytesAreTheSameHoweverTheSourceSplitsTheMessage() throws IOException {
+        // Dots, CRs and LFs at random places, and a source that hands them over in pieces of random length (one byte,
+        // a few, more than a buffer), in memory and in a file: the bulk copy must stuff exactly what a byte loop does.
+        java.util.Random random = new java.util.Random(1939);
+        byte[] alphabet = {'.', '.', '\r', '\n', '\n', 'a', 'b', ' '};
+        for (int round = 0; round < 200; round++) {
+            byte[] bytes = new byte[random.nextInt(round < 150 ? 3000 : 200_000)];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = alphabet[random.nextInt(alphabet.length)];
+            }
+            long seed = random.nextLong();
+            MessageSpool spool = new MessageSpool(directory, round % 2 == 0 ? 1 << 20 : 1024, 8 << 20);
+            try (SpooledMessage message = spool.spool(new PiecesStream(bytes, new java.util.Random(seed)), bytes.length,
+                    MessageSpool.WHOLE_MESSAGE, () -> { })) {
+                assertThat(message.readAllBytes()).as("round %d", round).isEqualTo(stuffedByteByByte(bytes));
+            }
+        }
+    }
+
+    /** RFC 1939 §3 the plain way: a dot before every line that starts with one, a line ending, then ".CRLF". */
+    private static byte[] stuffedByteByByte(byte[] message) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        boolean lineStart = true;
+        for (byte b : message) {
+            if (lineStart && b == '.') {
+                out.write('.');
+            }
+            out.write(b);
+            lineStart = b == '\n';
+        }
+        int n = message.length;
+        if (n > 0 && message[n - 1] != '\n') {
+            if (message[n - 1] != '\r') {
+                out.write('\r');
+            }
+            out.write('\n');
+        } else if (n > 0 && (n < 2 || message[n - 2] != '\r')) {
+            out.write('\r');
+            out.write('\n');
+        }
+        out.writeBytes(".\r\n".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
+    }
+
+    /** Hands a message over in pieces of random length. */
+    private static final class PiecesStream extends InputStream {
+        private final byte[] bytes;
+        private final java.util.Random random;
+        private int position;
+
+        PiecesStream(byte[] bytes, java.util.Random random) {
+            this.bytes = bytes;
+            this.random = random;
+        }
+
+        @Override
+        public int read() {
+            return position < bytes.length ? bytes[position++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) {
+            if (position == bytes.length) {
+                return -1;
+            }
+            int count = Math.min(Math.min(length, bytes.length - position), 1 + random.nextInt(random.nextBoolean() ? 4 : 100_000));
+            System.arraycopy(bytes, position, buffer, offset, count);
+            position += count;
+            return count;
+        }
+    }
+
     private String spoolAll(String message) throws IOException {
         return spool(message, MessageSpool.WHOLE_MESSAGE);
     }

@@ -27,6 +27,10 @@ import java.util.regex.Pattern;
  *   <li>{@code filing <base> <accounts> <messages> <concurrency>}: files distinct 10 KB messages through
  *   {@code PUT /internal/v1/accounts/{a}/deliveries/{id}} into that many accounts; prints msgs/s and latency
  *   percentiles.</li>
+ *   <li>{@code filing-batch <base> <accounts> <copies> <concurrency> <recipients>}: files distinct 10 KB messages for
+ *   {@code recipients} accounts each through {@code POST /internal/v1/deliveries} (what delivery-service does for a
+ *   message with several local recipients) until {@code copies} copies are filed; prints copies/s and the latency
+ *   percentiles of the requests.</li>
  *   <li>{@code metadata <base> <account> <mailboxId> <messages> <requests> <concurrency> [include]}: fetches the metadata
  *   of 500 consecutive UIDs at random places of a mailbox in one call each; prints latency percentiles.</li>
  *   <li>{@code large <base> <account> <megabytes>}: files one message of that size and reads it back, sampling the
@@ -42,6 +46,8 @@ public class MailboxApiBench {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "filing" -> filing(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            case "filing-batch" -> filingBatch(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Integer.parseInt(args[4]), Integer.parseInt(args[5]));
             case "metadata" -> metadata(args[1], args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]),
                     Integer.parseInt(args[5]), Integer.parseInt(args[6]), args.length > 7 ? args[7] : "");
             case "large" -> large(args[1], args[2], Integer.parseInt(args[3]));
@@ -63,6 +69,51 @@ public class MailboxApiBench {
         double seconds = (System.nanoTime() - started) / 1e9;
         System.out.printf("filing: %d messages of 10 KB into %d accounts, %d concurrent requests: %.0f msgs/s; %s%n",
                 messages, accounts, concurrency, messages / seconds, percentiles(latencies));
+    }
+
+    static void filingBatch(String base, int accounts, int copies, int concurrency, int recipients) throws Exception {
+        String domain = System.getenv().getOrDefault("BENCH_DOMAIN", "bench.test");
+        int requests = copies / recipients;
+        run(concurrency, Math.max(50, 500 / recipients), i -> fileBatch(base, domain, accounts, recipients, i, "warm-batch-",
+                message(i + 2_000_000_000L, 10 * 1024)));
+        long[] latencies = new long[requests];
+        long started = System.nanoTime();
+        run(concurrency, requests, i -> {
+            long t0 = System.nanoTime();
+            fileBatch(base, domain, accounts, recipients, i, "batch-", message(i + 3_000_000_000L, 10 * 1024));
+            latencies[i] = System.nanoTime() - t0;
+        });
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("filing in batches: %d messages of 10 KB for %d recipients each (%d copies) into %d accounts, "
+                        + "%d concurrent requests: %.0f copies/s (%.0f requests/s); per request %s%n",
+                requests, recipients, requests * recipients, accounts, concurrency, requests * recipients / seconds,
+                requests / seconds, percentiles(latencies));
+    }
+
+    static void fileBatch(String base, String domain, int accounts, int recipients, int n, String prefix, byte[] content)
+            throws Exception {
+        StringBuilder json = new StringBuilder("{\"recipients\":[");
+        for (int r = 0; r < recipients; r++) {
+            String account = "user" + ((n * recipients + r) % accounts) + "@" + domain;
+            json.append(r == 0 ? "" : ",").append("{\"account\":\"").append(account).append("\",\"deliveryId\":\"")
+                    .append(prefix).append(n).append(':').append(account).append("\"}");
+        }
+        json.append("]}");
+        String boundary = "bench-" + n + "-" + System.nanoTime();
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(content.length + json.length() + 512);
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"recipients\"\r\n"
+                + "Content-Type: application/json\r\n\r\n" + json + "\r\n--" + boundary
+                + "\r\nContent-Disposition: form-data; name=\"message\"; filename=\"message.eml\"\r\n"
+                + "Content-Type: message/rfc822\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(content);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/internal/v1/deliveries"))
+                        .header("Authorization", INTERNAL).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200 || response.body().contains("\"REFUSED\"")) {
+            throw new IllegalStateException("batch filing failed: " + response.statusCode() + " " + response.body());
+        }
     }
 
     static void metadata(String base, String account, long mailboxId, int messages, int requests, int concurrency,

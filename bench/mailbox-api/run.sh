@@ -5,6 +5,7 @@
 #   2. metadata of 500 messages of a 100,000-message mailbox in one call (latency percentiles);
 #   3. the service's heap while a 50 MB message is filed and streamed back.
 # Usage: bench/mailbox-api/run.sh [messages] [accounts] [concurrency]     (defaults 20000 50 32)
+# env: BATCH_RECIPIENTS (default 10; 0 skips the batch filing figure), FILING_ONLY=1 (stop after filing), REBUILD=1
 # Needs: JDK 25 (JAVA_HOME), psql, PostgreSQL on $PGHOST:5432 as postgres with trust auth (as the CI machine has).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -63,6 +64,15 @@ cpu_service() { ps -o times= -p "$SERVICE" | awk '{print $1}'; }
 PG0=$(cpu_pg); SVC0=$(cpu_service)
 "$JAVA" bench/mailbox-api/MailboxApiBench.java filing "$BASE" "$ACCOUNTS" "$MESSAGES" "$CONCURRENCY"
 echo "filing CPU: mailbox-api $(( $(cpu_service) - SVC0 )) s, PostgreSQL $(( $(cpu_pg) - PG0 )) s (all backends, other databases included), $(nproc) cores"
+
+# 1b. the same number of copies filed in batches (one message for BATCH_RECIPIENTS accounts per request), as
+#     delivery-service files a message with several local recipients; BATCH_RECIPIENTS=0 skips it
+BATCH_RECIPIENTS=${BATCH_RECIPIENTS:-10}
+if [ "$BATCH_RECIPIENTS" -gt 0 ]; then
+  PG0=$(cpu_pg); SVC0=$(cpu_service)
+  "$JAVA" bench/mailbox-api/MailboxApiBench.java filing-batch "$BASE" "$ACCOUNTS" "$MESSAGES" "$CONCURRENCY" "$BATCH_RECIPIENTS"
+  echo "batch filing CPU: mailbox-api $(( $(cpu_service) - SVC0 )) s, PostgreSQL $(( $(cpu_pg) - PG0 )) s (all backends, other databases included), $(nproc) cores"
+fi
 
 [ -n "${FILING_ONLY:-}" ] && exit 0
 

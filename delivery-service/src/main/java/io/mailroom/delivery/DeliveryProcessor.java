@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,8 @@ import io.mailroom.delivery.relay.OutboundTransport;
 import io.mailroom.delivery.relay.OutboundTransport.RelayRecipient;
 import io.mailroom.delivery.relay.OutboundTransport.RelayResult;
 import io.mailroom.mailbox.client.FiledMessage;
+import io.mailroom.mailbox.client.FilingOutcome;
+import io.mailroom.mailbox.client.FilingRecipient;
 import io.mailroom.mailbox.client.MailboxApiClient;
 import io.mailroom.mailbox.client.MailboxApiException;
 import io.mailroom.mailbox.client.MailboxApiUnavailableException;
@@ -184,6 +187,9 @@ public class DeliveryProcessor implements MailProcessor {
         private boolean delayNotified;
         private String mailboxApiDown;
         private byte[] withReturnPath;
+        /** The accounts to file a copy for, in the order first reached, and the recipients that reach each. */
+        private final List<String> filingOrder = new ArrayList<>();
+        private final Map<String, List<String>> toFile = new HashMap<>();
 
         Attempt(QueuedMail mail) {
             this.mail = mail;
@@ -199,13 +205,52 @@ public class DeliveryProcessor implements MailProcessor {
         }
 
         void deliverAll() {
+            Map<Integer, RecipientResolution> resolved = resolveAll();
             for (int index = 0; index < mail.recipients().size(); index++) {
-                deliverTo(mail.recipients().get(index), mail.recipientOptions(index));
+                deliverTo(mail.recipients().get(index), mail.recipientOptions(index), resolved.get(index));
             }
+            fileAll();
             relay();
         }
 
-        private void deliverTo(String recipient, MailOptions.RecipientOptions options) {
+        private boolean done(String recipient) {
+            List<Destination> earlier = ofRecipient(recipient);
+            return !earlier.isEmpty() && earlier.stream().allMatch(d -> d.outcome().isFinal());
+        }
+
+        /**
+         * The recipients still to deliver to, resolved in one call. Empty when mailbox-api refused the batch (an
+         * address it does not take as one, say): then each recipient is resolved on its own, with its own outcome.
+         */
+        private Map<Integer, RecipientResolution> resolveAll() {
+            List<Integer> indexes = new ArrayList<>();
+            for (int index = 0; index < mail.recipients().size(); index++) {
+                if (!done(mail.recipients().get(index))) {
+                    indexes.add(index);
+                }
+            }
+            if (indexes.size() < 2) {
+                return Map.of();
+            }
+            List<RecipientResolution> resolutions;
+            try {
+                resolutions = mailboxApi.resolveRecipients(indexes.stream().map(mail.recipients()::get).toList());
+            } catch (MailboxApiUnavailableException e) {
+                mailboxApiDown = "mailbox-api unavailable: " + e.getMessage();
+                return Map.of();
+            } catch (MailboxApiException e) {
+                LOG.debug("Resolving the recipients of message {} together was refused ({} {}); one by one instead",
+                        mail.id(), e.code(), e.getMessage());
+                return Map.of();
+            }
+            Map<Integer, RecipientResolution> resolved = new HashMap<>();
+            for (int i = 0; i < indexes.size(); i++) {
+                resolved.put(indexes.get(i), resolutions.get(i));
+            }
+            return resolved;
+        }
+
+        private void deliverTo(String recipient, MailOptions.RecipientOptions options, RecipientResolution resolved) {
             List<Destination> earlier = ofRecipient(recipient);
             if (!earlier.isEmpty() && earlier.stream().allMatch(d -> d.outcome().isFinal())) {
                 return;
@@ -216,7 +261,7 @@ public class DeliveryProcessor implements MailProcessor {
             }
             RecipientResolution resolution;
             try {
-                resolution = mailboxApi.resolveRecipient(recipient);
+                resolution = resolved != null ? resolved : mailboxApi.resolveRecipient(recipient);
             } catch (MailboxApiUnavailableException e) {
                 // mailbox-api is away: asking again for the next recipient would only wait out another timeout
                 mailboxApiDown = "mailbox-api unavailable: " + e.getMessage();
@@ -260,7 +305,7 @@ public class DeliveryProcessor implements MailProcessor {
             }
             for (String account : accounts) {
                 if (!isFinal(account)) {
-                    file(recipient, account);
+                    queueFiling(recipient, account);
                 }
             }
             for (String address : remoteAddresses) {
@@ -281,39 +326,71 @@ public class DeliveryProcessor implements MailProcessor {
             return withReturnPath;
         }
 
-        private void file(String recipient, String account) {
+        /**
+         * Puts a copy for this account on the list {@link #fileAll} files, keeping the destination's place in the state
+         * (a pending entry, replaced by the outcome). An account two recipients reach (an alias and the account itself)
+         * is filed once, for the first of them.
+         */
+        private void queueFiling(String recipient, String account) {
             if (mailboxApiDown != null) {
                 put(new Destination(account, recipient, Outcome.DEFERRED, STATUS_UNAVAILABLE, mailboxApiDown, null,
                         now, false));
                 return;
             }
-            FiledMessage filed;
-            try {
-                filed = mailboxApi.fileMessage(account, deliveryId(mail, account), contentToFile(), mail.traceId());
-            } catch (MailboxApiUnavailableException e) {
-                mailboxApiDown = "mailbox-api unavailable: " + e.getMessage();
-                put(new Destination(account, recipient, Outcome.DEFERRED, STATUS_UNAVAILABLE, mailboxApiDown, null,
-                        now, false));
-                return;
-            } catch (MailboxApiException e) {
-                if (ACCOUNT_NOT_FOUND.equals(e.code())) {
-                    bounce(account, recipient, STATUS_UNKNOWN_USER,
-                            "account " + account + " was removed before the message was filed", null);
-                } else if (QUOTA_EXCEEDED.equals(e.code())) {
-                    if (now.isBefore(since.plus(properties.quotaGracePeriod()))) {
-                        put(new Destination(account, recipient, Outcome.DEFERRED, STATUS_QUOTA_FOR_NOW,
-                                "mailbox full: " + e.getMessage(), null, now, false));
-                    } else {
-                        bounce(account, recipient, STATUS_QUOTA, "mailbox full for longer than "
-                                + properties.quotaGracePeriod() + ": " + e.getMessage(), null);
-                    }
-                } else {
-                    LOG.warn("mailbox-api refused message {} for {}: {} {}", mail.id(), account, e.code(), e.getMessage());
-                    put(new Destination(account, recipient, Outcome.DEFERRED, STATUS_SYSTEM,
-                            "mailbox-api refused: " + e.code() + " " + e.getMessage(), null, now, false));
-                }
+            List<String> recipients = toFile.computeIfAbsent(key(account), k -> new ArrayList<>());
+            if (recipients.isEmpty()) {
+                filingOrder.add(account);
+                put(new Destination(account, recipient, Outcome.DEFERRED, STATUS_SYSTEM, "not filed yet", null, now, false));
+            }
+            recipients.add(recipient);
+        }
+
+        /** Files every queued copy, in one call to mailbox-api for all accounts, and records each outcome. */
+        private void fileAll() {
+            if (filingOrder.isEmpty()) {
                 return;
             }
+            List<FilingRecipient> recipients = filingOrder.stream()
+                    .map(account -> new FilingRecipient(account, deliveryId(mail, account))).toList();
+            List<FilingOutcome> outcomes = mailboxApi.fileMessages(recipients, contentToFile(), mail.traceId());
+            for (int i = 0; i < filingOrder.size(); i++) {
+                String account = filingOrder.get(i);
+                FilingOutcome outcome = outcomes.get(i);
+                List<String> reaching = toFile.get(key(account));
+                if (outcome.isFiled()) {
+                    filed(reaching.getFirst(), account, outcome.filed());
+                } else if (outcome.isUnavailable()) {
+                    // mailbox-api is away: asking again for the next recipient would only wait out another timeout
+                    mailboxApiDown = "mailbox-api unavailable: " + outcome.detail();
+                    reaching.forEach(recipient -> put(new Destination(account, recipient, Outcome.DEFERRED,
+                            STATUS_UNAVAILABLE, mailboxApiDown, null, now, false)));
+                } else {
+                    // as when each recipient filed on its own: every one of them met the same refusal, the last one's stays
+                    reaching.forEach(recipient -> refused(recipient, account, outcome.code(), outcome.detail()));
+                }
+            }
+        }
+
+        private void refused(String recipient, String account, String code, String detail) {
+            if (ACCOUNT_NOT_FOUND.equals(code)) {
+                bounce(account, recipient, STATUS_UNKNOWN_USER,
+                        "account " + account + " was removed before the message was filed", null);
+            } else if (QUOTA_EXCEEDED.equals(code)) {
+                if (now.isBefore(since.plus(properties.quotaGracePeriod()))) {
+                    put(new Destination(account, recipient, Outcome.DEFERRED, STATUS_QUOTA_FOR_NOW,
+                            "mailbox full: " + detail, null, now, false));
+                } else {
+                    bounce(account, recipient, STATUS_QUOTA, "mailbox full for longer than "
+                            + properties.quotaGracePeriod() + ": " + detail, null);
+                }
+            } else {
+                LOG.warn("mailbox-api refused message {} for {}: {} {}", mail.id(), account, code, detail);
+                put(new Destination(account, recipient, Outcome.DEFERRED, STATUS_SYSTEM,
+                        "mailbox-api refused: " + code + " " + detail, null, now, false));
+            }
+        }
+
+        private void filed(String recipient, String account, FiledMessage filed) {
             metrics.filed(Duration.between(mail.receivedAt(), clock.instant()), filed.duplicate());
             LOG.info("{} message {} for {} (uid {} in mailbox {})", filed.duplicate() ? "Already filed" : "Filed",
                     mail.id(), account, filed.uid(), filed.mailboxId());

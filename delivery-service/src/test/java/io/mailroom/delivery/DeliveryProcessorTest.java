@@ -21,6 +21,7 @@ import io.mailroom.delivery.dsn.DsnComposer;
 import io.mailroom.delivery.relay.OutboundTransport;
 import io.mailroom.delivery.relay.OutboundTransport.RelayResult;
 import io.mailroom.mailbox.client.FiledMessage;
+import io.mailroom.mailbox.client.FilingRecipient;
 import io.mailroom.mailbox.client.MailboxApiException;
 import io.mailroom.mailbox.client.RecipientResolution;
 import io.mailroom.queue.DeliveryState;
@@ -117,6 +118,55 @@ class DeliveryProcessorTest {
         assertThat(notifications).isEmpty();
         assertThat(counter("mailroom.delivery.filed", "duplicate", "false")).isEqualTo(3);
         assertThat(registry.get("mailroom.delivery.filing.latency").timer().totalTime(TimeUnit.SECONDS)).isEqualTo(6.0);
+    }
+
+    @Test
+    void resolvesAndFilesEveryRecipientOfAMessageInOneCallEach() {
+        Disposition disposition = processor.process(mail("alice@example.com", "bob@example.com", "team@example.com",
+                "nobody@example.com"), 1);
+
+        assertThat(disposition).isEqualTo(Disposition.done());
+        assertThat(mailboxApi.resolveBatches()).containsExactly(List.of("alice@example.com", "bob@example.com",
+                "team@example.com", "nobody@example.com"));
+        // alice is reached twice (her address and team@) and gets one copy, for the first recipient that reached her
+        assertThat(mailboxApi.fileBatches()).hasSize(1);
+        assertThat(mailboxApi.fileBatches().getFirst()).extracting(FilingRecipient::deliveryId)
+                .containsExactly("q-42:alice@example.com", "q-42:bob@example.com", "q-42:carol@example.com");
+        assertThat(mailboxApi.copies()).hasSize(3);
+        // the unknown recipient bounced, with its own notification
+        assertThat(notifications).hasSize(1);
+        assertThat(new String(notifications.getFirst().content(), StandardCharsets.UTF_8))
+                .contains("nobody@example.com").doesNotContain("Final-Recipient: rfc822; alice@example.com");
+    }
+
+    @Test
+    void aRefusedBatchResolutionFallsBackToOneAddressAtATime() {
+        mailboxApi.refuseBatchResolution();
+
+        Disposition disposition = processor.process(mail("alice@example.com", "bob@example.com"), 1);
+
+        assertThat(disposition).isEqualTo(Disposition.done());
+        assertThat(mailboxApi.resolveBatches()).hasSize(1);
+        assertThat(mailboxApi.copies()).hasSize(2);
+        assertThat(mailboxApi.fileBatches()).hasSize(1);
+    }
+
+    @Test
+    void aRecipientRefusedInTheBatchKeepsItsOwnOutcome() {
+        mailboxApi.failFilings(1, account -> account.startsWith("carol"));
+        QueuedMail mail = mail("alice@example.com", "bob@example.com", "carol@example.com");
+
+        Disposition first = processor.process(mail, 1);
+
+        DeliveryState state = stateOf(first);
+        assertThat(state.destinations()).extracting(Destination::address, Destination::outcome, Destination::status)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("alice@example.com", Outcome.FILED, "2.0.0"),
+                        org.assertj.core.groups.Tuple.tuple("bob@example.com", Outcome.FILED, "2.0.0"),
+                        org.assertj.core.groups.Tuple.tuple("carol@example.com", Outcome.DEFERRED, "4.4.1"));
+
+        assertThat(processor.process(mail.withState(state), 2)).isEqualTo(Disposition.done());
+        assertThat(mailboxApi.fileBatches()).extracting(List::size).containsExactly(3, 1);
+        assertThat(mailboxApi.copies()).hasSize(3);
     }
 
     @Test

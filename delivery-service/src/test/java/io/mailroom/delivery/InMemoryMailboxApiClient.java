@@ -15,6 +15,8 @@ import org.slf4j.MDC;
 
 import io.mailroom.mailbox.client.AuthenticatedAccount;
 import io.mailroom.mailbox.client.FiledMessage;
+import io.mailroom.mailbox.client.FilingOutcome;
+import io.mailroom.mailbox.client.FilingRecipient;
 import io.mailroom.mailbox.client.MailboxApiClient;
 import io.mailroom.mailbox.client.MailboxApiException;
 import io.mailroom.mailbox.client.MailboxApiUnavailableException;
@@ -38,6 +40,9 @@ class InMemoryMailboxApiClient implements MailboxApiClient {
     private final Map<String, RecipientResolution> addresses = new ConcurrentHashMap<>();
     private final Map<String, StoredCopy> copies = new ConcurrentHashMap<>();
     private final List<FileCall> fileCalls = new CopyOnWriteArrayList<>();
+    private final List<List<String>> resolveBatches = new CopyOnWriteArrayList<>();
+    private final List<List<FilingRecipient>> fileBatches = new CopyOnWriteArrayList<>();
+    private volatile boolean refuseBatchResolution;
     private final AtomicLong nextUid = new AtomicLong(1);
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile Predicate<String> failFilingFor = account -> false;
@@ -69,6 +74,37 @@ class InMemoryMailboxApiClient implements MailboxApiClient {
     void failFilings(int count, Predicate<String> which) {
         failuresLeft.set(count);
         failFilingFor = which;
+    }
+
+    /** The batch resolution call answers 400 {@code invalid-address} (one of the addresses is none). */
+    void refuseBatchResolution() {
+        refuseBatchResolution = true;
+    }
+
+    /** The addresses of each {@link #resolveRecipients} call. */
+    List<List<String>> resolveBatches() {
+        return new ArrayList<>(resolveBatches);
+    }
+
+    /** The recipients of each {@link #fileMessages} call. */
+    List<List<FilingRecipient>> fileBatches() {
+        return new ArrayList<>(fileBatches);
+    }
+
+    @Override
+    public List<RecipientResolution> resolveRecipients(List<String> addresses) {
+        resolveBatches.add(List.copyOf(addresses));
+        if (refuseBatchResolution) {
+            checkAvailable();
+            throw new MailboxApiException(400, "invalid-address", "not an address");
+        }
+        return MailboxApiClient.super.resolveRecipients(addresses);
+    }
+
+    @Override
+    public List<FilingOutcome> fileMessages(List<FilingRecipient> recipients, byte[] content, String traceId) {
+        fileBatches.add(List.copyOf(recipients));
+        return MailboxApiClient.super.fileMessages(recipients, content, traceId);
     }
 
     List<FileCall> fileCalls() {

@@ -38,6 +38,9 @@ class OpenApiIT extends MailboxApiITBase {
         assertThat(paths.has("/internal/v1/accounts/{address}/mailboxes/{mailboxId}/messages/fetch")).isTrue();
         assertThat(paths.path("/internal/v1/accounts/{address}/deliveries/{deliveryId}").path("put")
                 .path("requestBody").path("content").has("message/rfc822")).isTrue();
+        assertThat(paths.path("/internal/v1/deliveries").path("post").path("requestBody").path("content")
+                .has("multipart/form-data")).isTrue();
+        assertThat(paths.has("/internal/v1/recipients/resolutions")).isTrue();
         assertThat(docs.json().path("components").path("securitySchemes").has("bearer")).isTrue();
         assertThat(get("/swagger-ui/index.html", null).status()).isEqualTo(200);
     }

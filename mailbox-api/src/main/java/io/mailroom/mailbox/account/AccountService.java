@@ -118,6 +118,28 @@ public class AccountService {
                 .optional();
     }
 
+    /**
+     * The accounts with these addresses (any case), by normalized address, in one query; addresses without an account
+     * are missing from the map.
+     */
+    public java.util.Map<String, Account> findAll(java.util.Collection<String> addresses) {
+        if (addresses.isEmpty()) {
+            return java.util.Map.of();
+        }
+        String[] normalized = addresses.stream().map(EmailAddress::normalize).distinct().toArray(String[]::new);
+        java.util.Map<String, Account> found = new java.util.HashMap<>();
+        jdbc.sql("""
+                        SELECT id, domain_id, address, display_name, password_hash, enabled, created_at
+                          FROM accounts WHERE address = ANY(?)""")
+                .param(normalized)
+                .query((rs, row) -> Account.read(rs.getLong("id"), rs.getLong("domain_id"), rs.getString("address"),
+                        rs.getString("display_name"), rs.getString("password_hash"), rs.getBoolean("enabled"),
+                        rs.getTimestamp("created_at").toInstant()))
+                .list()
+                .forEach(account -> found.put(account.address(), account));
+        return found;
+    }
+
     private static ApiProblem exists(EmailAddress address) {
         return new ApiProblem(HttpStatus.CONFLICT, ProblemCodes.ACCOUNT_EXISTS, "account " + address + " exists already");
     }

@@ -20,6 +20,12 @@ public interface BlobStore {
     String put(SpooledContent content);
 
     /**
+     * {@link #put(SpooledContent)} for several references at once (one message filed for several recipients): the
+     * content is stored once and counted {@code references} times.
+     */
+    String put(SpooledContent content, int references);
+
+    /**
      * Stores large content ahead of the transaction that will reference it, outside any transaction, so that the
      * upload holds no lock another writer waits for. Unreferenced staged content is collected after a grace period;
      * {@link #put} in the transaction then only counts the reference (or stores the content again should it have gone).

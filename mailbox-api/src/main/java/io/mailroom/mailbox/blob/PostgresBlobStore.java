@@ -30,20 +30,31 @@ public class PostgresBlobStore implements BlobStore {
     @Override
     @Transactional(propagation = Propagation.MANDATORY)
     public String put(SpooledContent content) {
+        return put(content, 1);
+    }
+
+    @Override
+    @Transactional(propagation = Propagation.MANDATORY)
+    public String put(SpooledContent content, int references) {
+        if (references < 1) {
+            throw new IllegalArgumentException("references must be positive: " + references);
+        }
         String sha256 = content.sha256();
-        // a large body was staged before the transaction (or is shared): count the reference without shipping it again
-        if (content.size() > STAGED_ABOVE && addReference(sha256)) {
+        // a large body was staged before the transaction (or is shared): count the references without shipping it again
+        if (content.size() > STAGED_ABOVE
+                && jdbc.sql("UPDATE blobs SET ref_count = ref_count + ? WHERE sha256 = ?").params(references, sha256).update() > 0) {
             return sha256;
         }
         try (InputStream in = content.open()) {
             // one statement for a small body, new or not; a stream of known length for a large one, which the driver
             // sends as it reads it, never as one array in the heap
             jdbc.sql("""
-                            INSERT INTO blobs (sha256, size, content, ref_count) VALUES (?, ?, ?, 1)
-                            ON CONFLICT (sha256) DO UPDATE SET ref_count = blobs.ref_count + 1""")
+                            INSERT INTO blobs (sha256, size, content, ref_count) VALUES (?, ?, ?, ?)
+                            ON CONFLICT (sha256) DO UPDATE SET ref_count = blobs.ref_count + EXCLUDED.ref_count""")
                     .param(1, sha256)
                     .param(2, content.size())
                     .param(3, new SqlBinaryValue(in, content.size()))
+                    .param(4, references)
                     .update();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -1,14 +1,24 @@
 package io.mailroom.mailbox.delivery;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.Part;
+import jakarta.validation.Valid;
 
 import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Encoding;
 import io.swagger.v3.oas.annotations.media.Schema;
 
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -16,11 +26,12 @@ import org.springframework.web.util.UriComponentsBuilder;
 
 import io.mailroom.mailbox.account.Account;
 import io.mailroom.mailbox.account.AccountService;
+import io.mailroom.mailbox.account.EmailAddress;
 import io.mailroom.mailbox.blob.SpooledContent;
 import io.mailroom.mailbox.message.MessageUploads;
 import io.mailroom.mailbox.web.ApiProblem;
 
-/** Filing, for delivery-service: {@code PUT} because repeating it is harmless. */
+/** Filing, for delivery-service: one message for one recipient ({@code PUT}: repeating it is harmless), or for many. */
 @RestController
 class DeliveryController {
 
@@ -29,11 +40,14 @@ class DeliveryController {
     private final AccountService accounts;
     private final FilingService filing;
     private final MessageUploads uploads;
+    private final FilingObservations.FilingMetrics metrics;
 
-    DeliveryController(AccountService accounts, FilingService filing, MessageUploads uploads) {
+    DeliveryController(AccountService accounts, FilingService filing, MessageUploads uploads,
+                       FilingObservations.FilingMetrics metrics) {
         this.accounts = accounts;
         this.filing = filing;
         this.uploads = uploads;
+        this.metrics = metrics;
     }
 
     /**
@@ -45,6 +59,16 @@ class DeliveryController {
             content = @Content(mediaType = "message/rfc822", schema = @Schema(type = "string", format = "binary")))
     ResponseEntity<FiledMessageResponse> file(@PathVariable String address, @PathVariable String deliveryId,
                                               HttpServletRequest request) throws IOException {
+        long start = System.nanoTime();
+        try {
+            return fileOne(address, deliveryId, request);
+        } finally {
+            metrics.single(start);
+        }
+    }
+
+    private ResponseEntity<FiledMessageResponse> fileOne(String address, String deliveryId, HttpServletRequest request)
+            throws IOException {
         if (deliveryId.isBlank() || deliveryId.length() > MAX_DELIVERY_ID_LENGTH) {
             throw ApiProblem.validation("a delivery id has 1 to " + MAX_DELIVERY_ID_LENGTH + " characters");
         }
@@ -59,5 +83,48 @@ class DeliveryController {
         URI location = UriComponentsBuilder.fromPath("/api/v1/accounts/{address}/mailboxes/{mailboxId}/messages/{messageId}")
                 .buildAndExpand(account.address(), filed.mailboxId(), filed.messageId()).encode().toUri();
         return ResponseEntity.created(location).body(filed);
+    }
+
+    /**
+     * Files one message for many recipients in one request (delivery-service, for a message with several local
+     * recipients): the body is read, parsed and stored once. Each recipient is filed exactly once per its delivery id,
+     * like the single call, and gets its own outcome; a refused recipient (no such account, quota used up) does not
+     * keep the others from being filed. 200 with the outcomes in the order of the request.
+     */
+    @PostMapping(path = "/internal/v1/deliveries", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            description = "part recipients (application/json): who gets a copy; part message (message/rfc822): the raw "
+                    + "RFC 5322 message, stored unchanged",
+            content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE,
+                    schema = @Schema(implementation = BatchFilingParts.class),
+                    encoding = {@Encoding(name = "recipients", contentType = MediaType.APPLICATION_JSON_VALUE),
+                            @Encoding(name = "message", contentType = "message/rfc822")}))
+    BatchFilingResponse fileBatch(@Valid @RequestPart("recipients") BatchFilingRequest recipients,
+                                  @RequestPart("message") Part message) throws IOException {
+        long start = System.nanoTime();
+        try {
+            List<FilingService.BatchItem> items = new ArrayList<>(recipients.recipients().size());
+            Map<String, Account> found = accounts.findAll(recipients.recipients().stream()
+                    .map(BatchFilingRequest.Recipient::account).toList());
+            for (BatchFilingRequest.Recipient recipient : recipients.recipients()) {
+                if (recipient.deliveryId().isBlank() || recipient.deliveryId().length() > MAX_DELIVERY_ID_LENGTH) {
+                    throw ApiProblem.validation("a delivery id has 1 to " + MAX_DELIVERY_ID_LENGTH + " characters");
+                }
+                items.add(new FilingService.BatchItem(recipient.account(),
+                        found.get(EmailAddress.normalize(recipient.account())), recipient.deliveryId()));
+            }
+            List<FilingService.BatchOutcome> outcomes;
+            try (InputStream in = message.getInputStream(); SpooledContent content = uploads.read(in, message.getSize())) {
+                outcomes = filing.fileBatch(items, content);
+            }
+            return new BatchFilingResponse(outcomes.stream().map(BatchFilingResponse.Result::of).toList());
+        } finally {
+            metrics.batch(start, recipients.recipients().size());
+        }
+    }
+
+    /** The parts of a batch filing, for the OpenAPI document. */
+    record BatchFilingParts(BatchFilingRequest recipients,
+                            @Schema(type = "string", format = "binary", description = "the raw RFC 5322 message") String message) {
     }
 }

@@ -1,13 +1,21 @@
 package io.mailroom.mailbox.delivery;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+
 import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -32,6 +40,7 @@ import io.mailroom.mailbox.web.ProblemCodes;
 class RecipientController {
 
     static final int MAX_DEPTH = 5;
+    static final int MAX_ADDRESSES = 1000;
 
     private final AccountRepository accounts;
     private final DomainService domains;
@@ -79,6 +88,28 @@ class RecipientController {
             }
         }
         return unknown(address);
+    }
+
+    /**
+     * {@link #resolve} for many addresses in one request (delivery-service, for a message with several recipients):
+     * the resolutions in the order of the addresses. Refused as a whole (400 {@code invalid-address}) when one of them
+     * is not an address, like the single call; the caller then asks for the others one by one.
+     */
+    @PostMapping("/internal/v1/recipients/resolutions")
+    ResolutionsResponse resolveAll(@Valid @RequestBody ResolutionsRequest request) {
+        List<RecipientResolutionResponse> resolutions = new ArrayList<>(request.addresses().size());
+        for (String address : request.addresses()) {
+            resolutions.add(resolve(address));
+        }
+        return new ResolutionsResponse(resolutions);
+    }
+
+    /** Addresses to resolve at once. */
+    record ResolutionsRequest(@NotNull @Size(min = 1, max = MAX_ADDRESSES) List<@NotBlank String> addresses) {
+    }
+
+    /** One resolution per address, in the order asked. */
+    record ResolutionsResponse(List<RecipientResolutionResponse> resolutions) {
     }
 
     /** Breadth-first through nested aliases; a loop or a chain deeper than {@link #MAX_DEPTH} ends there. */

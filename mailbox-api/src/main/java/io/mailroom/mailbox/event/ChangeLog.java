@@ -3,6 +3,7 @@ package io.mailroom.mailbox.event;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -11,6 +12,9 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import io.mailroom.mailbox.client.events.MailboxChangeEvent.Kind;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 
 /**
  * Writes change events to the outbox in the transaction that makes the change, so an event exists exactly when its
@@ -24,12 +28,19 @@ public class ChangeLog {
     /** UIDs per event: keeps a PostgreSQL NOTIFY payload (at most 8000 bytes) safe with 10-digit UIDs. */
     static final int MAX_UIDS_PER_EVENT = 500;
 
+    /** The W3C trace context field an event carries (docs/events.md). */
+    public static final String TRACE_PARENT = "traceparent";
+
     private final JdbcClient jdbc;
     private final OutboxSignal signal;
+    private final Tracer tracer;
+    private final Propagator propagator;
 
-    ChangeLog(JdbcClient jdbc, OutboxSignal signal) {
+    ChangeLog(JdbcClient jdbc, OutboxSignal signal, ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
         this.jdbc = jdbc;
         this.signal = signal;
+        this.tracer = tracer.getIfUnique(() -> Tracer.NOOP);
+        this.propagator = propagator.getIfUnique(() -> Propagator.NOOP);
     }
 
     /** One message UID and the MODSEQ its change took. */
@@ -66,11 +77,26 @@ public class ChangeLog {
         insert(accountId, mailboxId, kind, new Long[0], modSeq, mailboxName);
     }
 
+    /** The W3C {@code traceparent} of the request making the change, or null when it is not traced. */
+    private String traceParent() {
+        Span span = tracer.currentSpan();
+        if (span == null) {
+            return null;
+        }
+        String[] traceParent = new String[1];
+        propagator.inject(span.context(), null, (carrier, key, value) -> {
+            if (TRACE_PARENT.equals(key)) {
+                traceParent[0] = value;
+            }
+        });
+        return traceParent[0];
+    }
+
     private void insert(long accountId, long mailboxId, Kind kind, Long[] uids, long modSeq, String mailboxName) {
         jdbc.sql("""
-                        INSERT INTO event_outbox (account_id, mailbox_id, kind, uids, modseq, mailbox_name)
-                        VALUES (?, ?, ?, ?, ?, ?)""")
-                .params(accountId, mailboxId, kind.name(), uids, modSeq, mailboxName)
+                        INSERT INTO event_outbox (account_id, mailbox_id, kind, uids, modseq, mailbox_name, trace_parent)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)""")
+                .params(accountId, mailboxId, kind.name(), uids, modSeq, mailboxName, traceParent())
                 .update();
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {

@@ -111,7 +111,7 @@ class OutboxRelay implements SmartLifecycle {
                 }
                 List<MailboxChangeEvent> events = jdbc.sql("""
                                 SELECT o.id, o.account_id, a.address, o.mailbox_id, o.kind, o.uids, o.modseq,
-                                       o.mailbox_name, o.created_at
+                                       o.mailbox_name, o.created_at, o.trace_parent
                                   FROM event_outbox o LEFT JOIN accounts a ON a.id = o.account_id
                                  ORDER BY o.id
                                  LIMIT ?""")
@@ -124,7 +124,9 @@ class OutboxRelay implements SmartLifecycle {
                             }
                             return new MailboxChangeEvent(rs.getLong("id"), rs.getLong("account_id"), rs.getString("address"),
                                     rs.getLong("mailbox_id"), MailboxChangeEvent.Kind.valueOf(rs.getString("kind")), list,
-                                    rs.getLong("modseq"), rs.getString("mailbox_name"), rs.getTimestamp("created_at").toInstant());
+                                    rs.getLong("modseq"), rs.getString("mailbox_name"), rs.getTimestamp("created_at").toInstant(),
+                                    rs.getString("trace_parent") == null ? java.util.Map.of()
+                                            : java.util.Map.of(ChangeLog.TRACE_PARENT, rs.getString("trace_parent")));
                         })
                         .list();
                 if (events.isEmpty()) {

@@ -30,13 +30,18 @@ public class MessageUploads {
      * @throws ApiProblem 413 {@code message-too-large}, 400 {@code validation} for an empty body
      */
     public SpooledContent read(HttpServletRequest request) throws IOException {
+        return read(request.getInputStream(), request.getContentLengthLong());
+    }
+
+    /** {@link #read(HttpServletRequest)} for a message that comes as a stream of its own (a part of a multipart body). */
+    public SpooledContent read(java.io.InputStream in, long declaredLength) throws IOException {
         long max = properties.maxMessageSize().toBytes();
-        if (request.getContentLengthLong() > max) {
+        if (declaredLength > max) {
             throw tooLarge(max);
         }
         SpooledContent content;
         try {
-            content = SpooledContent.read(request.getInputStream(), max);
+            content = SpooledContent.read(in, max);
         } catch (SpooledContent.TooLargeException e) {
             throw tooLarge(max);
         }

@@ -33,24 +33,22 @@ import io.mailroom.mailbox.web.ProblemCodes;
 public class MessageWriter {
 
     /** Bodies above this are stored before the transaction, so a slow upload blocks no other writer. */
-    static final long STAGE_THRESHOLD = 1024 * 1024;
+    public static final long STAGE_THRESHOLD = 1024 * 1024;
 
     private final JdbcClient jdbc;
     private final MessageParser parser;
     private final MessageRows rows;
     private final BlobStore blobs;
     private final QuotaService quota;
-    private final MailboxCounters counters;
     private final ChangeLog changes;
 
     MessageWriter(JdbcClient jdbc, MessageParser parser, MessageRows rows, BlobStore blobs, QuotaService quota,
-                  MailboxCounters counters, ChangeLog changes) {
+                  ChangeLog changes) {
         this.jdbc = jdbc;
         this.parser = parser;
         this.rows = rows;
         this.blobs = blobs;
         this.quota = quota;
-        this.counters = counters;
         this.changes = changes;
     }
 
@@ -82,6 +80,46 @@ public class MessageWriter {
     @Transactional(propagation = Propagation.MANDATORY)
     public Added add(long accountId, long mailboxId, Prepared message, MessageFlags.Parsed flags,
                                Instant internalDate) {
+        Added added = insert(accountId, mailboxId, message, flags, internalDate, null);
+        if (added == null) {
+            throw refusal(accountId, mailboxId, message.content().size());
+        }
+        blobs.put(message.content());
+        return added;
+    }
+
+    /** The content row of a copy added earlier in the same transaction, for {@link #addCopy} to clone. */
+    public record ContentRow(long accountId, long emailId) {
+    }
+
+    /**
+     * {@link #add} for one of several copies of one message filed together (a batch of recipients): refuses by
+     * returning empty instead of throwing, so that the transaction stays usable for the other copies, and leaves the
+     * blob's reference to the caller, who counts all copies with one {@link BlobStore#put(SpooledContent, int)} after
+     * the last one (blobs come last in the lock order). {@link #refusal} says why it refused: for
+     * {@code quota-exceeded} nothing was written and the transaction goes on; for {@code mailbox-not-found} the caller
+     * must roll the transaction back.
+     *
+     * @param template the content row of an earlier copy in this transaction, cloned in the database rather than sent
+     *                 and indexed again; null for the first copy
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public Optional<Added> addCopy(long accountId, long mailboxId, Prepared message, MessageFlags.Parsed flags,
+                                   ContentRow template) {
+        return Optional.ofNullable(insert(accountId, mailboxId, message, flags, null, template));
+    }
+
+    /** Why {@link #addCopy} (or {@link #add}) could not add: the mailbox is gone, or the quota is used up. */
+    public ApiProblem refusal(long accountId, long mailboxId, long size) {
+        boolean exists = jdbc.sql("SELECT 1 FROM mailboxes WHERE account_id = ? AND id = ?").params(accountId, mailboxId)
+                .query(Integer.class).optional().isPresent();
+        return exists ? quota.exceeded(accountId, size, 1)
+                : ApiProblem.notFound(ProblemCodes.MAILBOX_NOT_FOUND, "no mailbox " + mailboxId + " in this account");
+    }
+
+    /** Everything but the blob; null (having written nothing) when the mailbox is missing or the quota used up. */
+    private Added insert(long accountId, long mailboxId, Prepared message, MessageFlags.Parsed flags,
+                         Instant internalDate, ContentRow template) {
         ParsedMessage parsed = message.parsed();
         long size = message.content().size();
         Instant saveDate = Instant.now();
@@ -94,28 +132,45 @@ public class MessageWriter {
                 .params(accountId, parsed.references().toArray(String[]::new))
                 .query(Long.class)
                 .optional();
-        long emailId = jdbc.sql("""
+        // the quota's check-and-add and the UID/MODSEQ allocation in one round trip; the join on the usage row's
+        // RETURNING makes the usage row lock come before the mailbox row lock, as QuotaService's lock order wants
+        Optional<MailboxCounters.Allocation> counted = jdbc.sql("""
+                        WITH counted AS (
+                            UPDATE quota_usage q SET storage = q.storage + :bytes, messages = q.messages + 1
+                              FROM accounts a
+                             WHERE q.account_id = :account AND a.id = q.account_id
+                               AND (a.quota_storage IS NULL OR q.storage + :bytes <= a.quota_storage)
+                               AND (a.quota_messages IS NULL OR q.messages + 1 <= a.quota_messages)
+                            RETURNING q.account_id)
+                        UPDATE mailboxes mb SET uid_next = mb.uid_next + 1, highest_modseq = mb.highest_modseq + 1
+                          FROM counted
+                         WHERE mb.account_id = counted.account_id AND mb.id = :mailbox
+                        RETURNING mb.uid_next - 1 AS uid, mb.highest_modseq AS mod_seq""")
+                .param("bytes", size)
+                .param("account", accountId)
+                .param("mailbox", mailboxId)
+                .query((rs, row) -> new MailboxCounters.Allocation(rs.getLong("uid"), rs.getLong("mod_seq")))
+                .optional();
+        if (counted.isEmpty()) {
+            // either the quota refused (the usage row's WHERE failed: nothing was written) or the mailbox is missing
+            // (the usage row was counted: the caller must roll back, see addCopy)
+            return null;
+        }
+        MailboxCounters.Allocation allocation = counted.get();
+        long emailId = template == null ? insertContent(accountId, parsed) : jdbc.sql("""
                         INSERT INTO message_contents (account_id, email_id, header, header_text, body_text, envelope,
                                                       structure, message_id_header, search)
-                        VALUES (:account, nextval('email_ids'), :header, :headerText, :bodyText, :envelope::jsonb,
-                                :structure::jsonb, :messageId,
-                                to_tsvector('simple', coalesce(:subject, '') || ' ' || :bodyText))
+                        SELECT :account, nextval('email_ids'), header, header_text, body_text, envelope, structure,
+                               message_id_header, search
+                          FROM message_contents WHERE account_id = :templateAccount AND email_id = :templateEmail
                         RETURNING email_id""")
                 .param("account", accountId)
-                .param("header", parsed.header())
-                .param("headerText", parsed.headerText())
-                .param("bodyText", parsed.bodyText())
-                .param("envelope", rows.write(parsed.envelope()))
-                .param("structure", rows.write(parsed.structure()))
-                .param("messageId", parsed.messageId())
-                .param("subject", parsed.subject())
+                .param("templateAccount", template.accountId())
+                .param("templateEmail", template.emailId())
                 .query(Long.class)
                 .single();
         long threadId = thread.orElse(emailId);
 
-        quota.add(accountId, size, 1);
-        MailboxCounters.Allocation allocation = counters.allocateUid(accountId, mailboxId).orElseThrow(() ->
-                ApiProblem.notFound(ProblemCodes.MAILBOX_NOT_FOUND, "no mailbox " + mailboxId + " in this account"));
         String[] keywords = flags.keywords().toArray(String[]::new);
         long messageId = jdbc.sql("""
                         INSERT INTO messages (account_id, mailbox_id, uid, modseq, created_modseq, blob_sha256, size,
@@ -156,10 +211,29 @@ public class MessageWriter {
         }
         changes.messages(accountId, mailboxId, MailboxChangeEvent.Kind.MESSAGES_ADDED,
                 List.of(new ChangeLog.Change(allocation.uid(), allocation.modSeq())));
-        blobs.put(message.content());
         return new Added(messageId, new MessageMetadata(mailboxId, allocation.uid(), allocation.modSeq(), emailId,
                 threadId, MessageFlags.all(flags.bits(), keywords), internal, saveDate, size, parsed.headerSize(),
                 parsed.bodyLines(), parsed.mediaType(), parsed.subType(), parsed.textLines(), null, null, null));
+    }
+
+    private long insertContent(long accountId, ParsedMessage parsed) {
+        return jdbc.sql("""
+                        INSERT INTO message_contents (account_id, email_id, header, header_text, body_text, envelope,
+                                                      structure, message_id_header, search)
+                        VALUES (:account, nextval('email_ids'), :header, :headerText, :bodyText, :envelope::jsonb,
+                                :structure::jsonb, :messageId,
+                                to_tsvector('simple', coalesce(:subject, '') || ' ' || :bodyText))
+                        RETURNING email_id""")
+                .param("account", accountId)
+                .param("header", parsed.header())
+                .param("headerText", parsed.headerText())
+                .param("bodyText", parsed.bodyText())
+                .param("envelope", rows.write(parsed.envelope()))
+                .param("structure", rows.write(parsed.structure()))
+                .param("messageId", parsed.messageId())
+                .param("subject", parsed.subject())
+                .query(Long.class)
+                .single();
     }
 
     /** Adds keywords to the mailbox's list of keywords in use (for FLAGS); the caller holds the mailbox's row lock. */

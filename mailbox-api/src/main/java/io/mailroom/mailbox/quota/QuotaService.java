@@ -54,11 +54,15 @@ public class QuotaService {
                 .param("account", accountId)
                 .update();
         if (updated == 0) {
-            QuotaUsage usage = usage(accountId);
-            throw new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, ProblemCodes.QUOTA_EXCEEDED,
-                    "adding " + messages + " message(s) of " + bytes + " bytes would exceed the account's quota",
-                    quotaProperties(usage));
+            throw exceeded(accountId, bytes, messages);
         }
+    }
+
+    /** The 422 {@code quota-exceeded} problem for an addition that did not fit, with the usage as it stands. */
+    public ApiProblem exceeded(long accountId, long bytes, long messages) {
+        return new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, ProblemCodes.QUOTA_EXCEEDED,
+                "adding " + messages + " message(s) of " + bytes + " bytes would exceed the account's quota",
+                quotaProperties(usage(accountId)));
     }
 
     /** Counts messages removed. */

@@ -49,6 +49,13 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                         "the mailbox store is unavailable; try again later"));
     }
 
+    /** A multipart body that cannot be read (no boundary, cut short); one too large is 413 (the superclass's). */
+    @ExceptionHandler(org.springframework.web.multipart.MultipartException.class)
+    ResponseEntity<ProblemDetail> unreadableMultipart(org.springframework.web.multipart.MultipartException e) {
+        return ResponseEntity.badRequest().body(ApiProblem.problem(HttpStatus.BAD_REQUEST, ProblemCodes.BAD_REQUEST,
+                "the multipart body cannot be read: " + e.getMessage()));
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletResponse response) {
         if (response.isCommitted()) {

@@ -3,13 +3,18 @@ package io.mailroom.mailbox.client;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.client.RestClient;
 
 /**
@@ -33,8 +38,14 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
     private static final String MAILDROP_IN_USE = "maildrop-in-use";
     private static final String LOGIN_DELAY = "login-delay";
 
+    /** Recipients or addresses per batch request (mailbox-api takes at most 1,000). */
+    static final int MAX_BATCH = 500;
+
     private final MailboxApiTransport transport;
     private final RestClient restClient;
+    /** Cleared when mailbox-api turns out not to know the batch calls (an older version during a rolling upgrade). */
+    private volatile boolean batchResolution = true;
+    private volatile boolean batchFiling = true;
 
     public HttpMailboxApiClient(MailboxApiProperties properties, String internalToken, RestClient.Builder builder) {
         this.transport = new MailboxApiTransport(properties, internalToken, builder);
@@ -76,13 +87,136 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
     }
 
     @Override
-    public FiledMessage fileMessage(String account, String deliveryId, byte[] content, String traceId) {
+    public List<RecipientResolution> resolveRecipients(List<String> addresses) {
+        if (addresses.isEmpty()) {
+            return List.of();
+        }
+        if (addresses.size() == 1 || !batchResolution) {
+            return MailboxApiClient.super.resolveRecipients(addresses);
+        }
+        List<RecipientResolution> resolutions = new ArrayList<>(addresses.size());
+        for (int start = 0; start < addresses.size(); start += MAX_BATCH) {
+            List<String> chunk = addresses.subList(start, Math.min(addresses.size(), start + MAX_BATCH));
+            ResolutionsResponse answer;
+            try {
+                answer = transport.call(() -> restClient.post()
+                        .uri("/internal/v1/recipients/resolutions")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .body(new ResolutionsRequest(List.copyOf(chunk)))
+                        .retrieve()
+                        .body(ResolutionsResponse.class));
+            } catch (MailboxApiException e) {
+                if (!isMissingRoute(e)) {
+                    throw e;
+                }
+                batchResolution = false; // an older mailbox-api: one address per call from now on
+                return MailboxApiClient.super.resolveRecipients(addresses);
+            }
+            if (answer == null || answer.resolutions() == null || answer.resolutions().size() != chunk.size()) {
+                throw new MailboxApiUnavailableException("unreadable answer from mailbox-api to a batch resolution", null);
+            }
+            resolutions.addAll(answer.resolutions());
+        }
+        return resolutions;
+    }
+
+    @Override
+    public List<FilingOutcome> fileMessages(List<FilingRecipient> recipients, byte[] content, String traceId) {
+        if (recipients.isEmpty()) {
+            return List.of();
+        }
+        if (recipients.size() == 1 || !batchFiling) {
+            return MailboxApiClient.super.fileMessages(recipients, content, traceId);
+        }
+        // a delivery id the single call would refuse is refused here too, for that recipient alone
+        FilingOutcome[] outcomes = new FilingOutcome[recipients.size()];
+        List<Integer> valid = new ArrayList<>(recipients.size());
+        for (int i = 0; i < recipients.size(); i++) {
+            try {
+                checkDeliveryId(recipients.get(i).deliveryId());
+                valid.add(i);
+            } catch (MailboxApiException e) {
+                outcomes[i] = FilingOutcome.refused(recipients.get(i), e.code(), e.getMessage());
+            }
+        }
+        for (int start = 0; start < valid.size(); start += MAX_BATCH) {
+            List<Integer> indexes = valid.subList(start, Math.min(valid.size(), start + MAX_BATCH));
+            List<FilingRecipient> chunk = indexes.stream().map(recipients::get).toList();
+            MultiValueMap<String, HttpEntity<?>> parts = new LinkedMultiValueMap<>();
+            parts.add("recipients", part(transport.json().writeValueAsBytes(new BatchFilingRequest(chunk)),
+                    MediaType.APPLICATION_JSON));
+            parts.add("message", part(content, MESSAGE_RFC822));
+            BatchFilingResponse answer;
+            try {
+                answer = fileChunk(parts, traceId);
+            } catch (MailboxApiUnavailableException e) {
+                // this chunk and those after it: not known to be filed
+                for (int i = start; i < valid.size(); i++) {
+                    outcomes[valid.get(i)] = FilingOutcome.unavailable(recipients.get(valid.get(i)), e.getMessage());
+                }
+                break;
+            } catch (MailboxApiException e) {
+                if (isMissingRoute(e) && start == 0) {
+                    batchFiling = false; // an older mailbox-api: one recipient per call from now on
+                    return MailboxApiClient.super.fileMessages(recipients, content, traceId);
+                }
+                // refused as a whole (the message too large, say): what the single call would answer for each
+                for (int i = 0; i < chunk.size(); i++) {
+                    outcomes[indexes.get(i)] = FilingOutcome.refused(chunk.get(i), e.code(), e.getMessage());
+                }
+                continue;
+            }
+            if (answer == null || answer.results() == null || answer.results().size() != chunk.size()) {
+                for (int i = start; i < valid.size(); i++) {
+                    outcomes[valid.get(i)] = FilingOutcome.unavailable(recipients.get(valid.get(i)),
+                            "unreadable answer from mailbox-api to a batch filing");
+                }
+                break;
+            }
+            for (int i = 0; i < chunk.size(); i++) {
+                outcomes[indexes.get(i)] = answer.results().get(i).outcome(chunk.get(i));
+            }
+        }
+        return List.of(outcomes);
+    }
+
+    private static HttpEntity<byte[]> part(byte[] bytes, MediaType type) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(type);
+        return new HttpEntity<>(bytes, headers);
+    }
+
+    private BatchFilingResponse fileChunk(MultiValueMap<String, HttpEntity<?>> parts, String traceId) {
+        return transport.call(() -> restClient.post()
+                        .uri("/internal/v1/deliveries")
+                        .contentType(MediaType.MULTIPART_FORM_DATA)
+                        .headers(headers -> {
+                            if (traceId != null && !traceId.isBlank()) {
+                                headers.set(TRACE_ID_HEADER, traceId);
+                            }
+                        })
+                        .body(parts)
+                        .retrieve()
+                        .body(BatchFilingResponse.class));
+    }
+
+    /** A 404 for the route itself (not for an account or mailbox): the mailbox-api answering predates the call. */
+    private static boolean isMissingRoute(MailboxApiException e) {
+        return e.status() == 404 && ("not-found".equals(e.code()) || "http-404".equals(e.code()));
+    }
+
+    private static void checkDeliveryId(String deliveryId) {
         if (deliveryId == null || deliveryId.isBlank() || deliveryId.length() > 255
                 || deliveryId.indexOf('/') >= 0 || deliveryId.indexOf('\\') >= 0) {
             // mailbox-api's web server refuses encoded slashes in a path, so say so here rather than get an HTML 400
             throw new MailboxApiException(400, "validation",
                     "delivery id must be 1 to 255 characters without '/' or '\\': " + deliveryId);
         }
+    }
+
+    @Override
+    public FiledMessage fileMessage(String account, String deliveryId, byte[] content, String traceId) {
+        checkDeliveryId(deliveryId);
         return transport.call(() -> restClient.put()
                 .uri("/internal/v1/accounts/{address}/deliveries/{deliveryId}", account, deliveryId)
                 .contentType(MESSAGE_RFC822)
@@ -193,6 +327,35 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
     }
 
     record ExpungeRequest(List<Long> uids) {
+    }
+
+    record ResolutionsRequest(List<String> addresses) {
+    }
+
+    record ResolutionsResponse(List<RecipientResolution> resolutions) {
+    }
+
+    record BatchFilingRequest(List<FilingRecipient> recipients) {
+    }
+
+    record BatchFilingResponse(List<BatchFilingResult> results) {
+    }
+
+    /** Mirrors mailbox-api's {@code BatchFilingResponse.Result}. */
+    record BatchFilingResult(String account, String deliveryId, String outcome, Long messageId, Long mailboxId, Long uid,
+                             Long modSeq, String code, String detail) {
+
+        FilingOutcome outcome(FilingRecipient recipient) {
+            if ("FILED".equals(outcome) || "DUPLICATE".equals(outcome)) {
+                if (messageId == null || mailboxId == null || uid == null || modSeq == null) {
+                    return FilingOutcome.unavailable(recipient, "unreadable answer from mailbox-api to a batch filing: "
+                            + "no location for " + recipient.account());
+                }
+                return FilingOutcome.filed(recipient, new FiledMessage(messageId, mailboxId, uid, modSeq,
+                        "DUPLICATE".equals(outcome)));
+            }
+            return FilingOutcome.refused(recipient, code == null ? "http-422" : code, detail);
+        }
     }
 
     record AcquireLeaseRequest(String owner, long ttlMillis, long minIntervalMillis) {

@@ -1,7 +1,9 @@
 package io.mailroom.mailbox.client;
 
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * The typed client every other tier uses to reach mailbox-api's gateway API ({@code /internal/v1}).
@@ -29,6 +31,18 @@ public interface MailboxApiClient {
     RecipientResolution resolveRecipient(String address);
 
     /**
+     * {@link #resolveRecipient} for several addresses in one call; the resolutions in the order of {@code addresses}.
+     * This default asks for one address after the other; the HTTP client asks for all at once.
+     */
+    default List<RecipientResolution> resolveRecipients(List<String> addresses) {
+        List<RecipientResolution> resolutions = new ArrayList<>(addresses.size());
+        for (String address : addresses) {
+            resolutions.add(resolveRecipient(address));
+        }
+        return resolutions;
+    }
+
+    /**
      * Files one message into one account's INBOX, idempotently: calling again with the same
      * {@code deliveryId} changes nothing and returns the first result with {@code duplicate = true}.
      *
@@ -38,6 +52,35 @@ public interface MailboxApiClient {
      * @param traceId    carried into mailbox-api's logs
      */
     FiledMessage fileMessage(String account, String deliveryId, byte[] content, String traceId);
+
+    /**
+     * Files one message for several recipients, each idempotently per its delivery id like {@link #fileMessage}, with
+     * one outcome per recipient in the order of {@code recipients}. A recipient mailbox-api refuses (no such account,
+     * quota used up) gets its problem code and does not keep the others from being filed. When mailbox-api cannot be
+     * reached, the recipients not known to be filed get {@link FilingOutcome#UNAVAILABLE} (nothing is thrown), and no
+     * further request is made; repeating the call (same delivery ids) files them, or answers duplicates. This default
+     * files one recipient after the other; the HTTP client sends the message once for all of them.
+     */
+    default List<FilingOutcome> fileMessages(List<FilingRecipient> recipients, byte[] content, String traceId) {
+        List<FilingOutcome> outcomes = new ArrayList<>(recipients.size());
+        String unavailable = null;
+        for (FilingRecipient recipient : recipients) {
+            if (unavailable != null) {
+                outcomes.add(FilingOutcome.unavailable(recipient, unavailable));
+                continue;
+            }
+            try {
+                outcomes.add(FilingOutcome.filed(recipient,
+                        fileMessage(recipient.account(), recipient.deliveryId(), content, traceId)));
+            } catch (MailboxApiUnavailableException e) {
+                unavailable = e.getMessage();
+                outcomes.add(FilingOutcome.unavailable(recipient, unavailable));
+            } catch (MailboxApiException e) {
+                outcomes.add(FilingOutcome.refused(recipient, e.code(), e.getMessage()));
+            }
+        }
+        return outcomes;
+    }
 
     /** The INBOX as POP3 sees it: every message's UID and size, in UID order. */
     Maildrop maildrop(String account);

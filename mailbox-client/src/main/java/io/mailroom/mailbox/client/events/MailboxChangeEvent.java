@@ -2,6 +2,9 @@ package io.mailroom.mailbox.client.events;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * One committed change in an account's mailboxes, published by mailbox-api after the commit (never for a change that
@@ -18,12 +21,22 @@ import java.util.List;
  *                  everything up to it in that mailbox
  * @param mailboxName the mailbox's name after the change (for mailbox kinds; null for message kinds)
  * @param at        when the change was committed
+ * @param traceContext the trace of the request that made the change, as propagation fields (W3C {@code traceparent}),
+ *                  so that a consumer (an IMAP push) joins it; empty when that request was not traced
  */
 public record MailboxChangeEvent(long eventId, long accountId, String account, long mailboxId, Kind kind,
-                                 List<Long> uids, long modSeq, String mailboxName, Instant at) {
+                                 List<Long> uids, long modSeq, String mailboxName, Instant at,
+                                 @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> traceContext) {
 
     public MailboxChangeEvent {
         uids = uids == null ? List.of() : List.copyOf(uids);
+        traceContext = traceContext == null ? Map.of() : Map.copyOf(traceContext);
+    }
+
+    /** An event without a trace context. */
+    public MailboxChangeEvent(long eventId, long accountId, String account, long mailboxId, Kind kind,
+                              List<Long> uids, long modSeq, String mailboxName, Instant at) {
+        this(eventId, accountId, account, mailboxId, kind, uids, modSeq, mailboxName, at, Map.of());
     }
 
     public enum Kind {

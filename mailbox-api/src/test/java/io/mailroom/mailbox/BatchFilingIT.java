@@ -1,0 +1,215 @@
+package io.mailroom.mailbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.StreamSupport;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.mailroom.mailbox.blob.Sha256;
+import io.mailroom.mailbox.client.FiledMessage;
+import io.mailroom.mailbox.client.FilingOutcome;
+import io.mailroom.mailbox.client.FilingRecipient;
+import io.mailroom.mailbox.client.HttpMailboxApiClient;
+import io.mailroom.mailbox.client.MailboxApiProperties;
+import io.mailroom.mailbox.client.RecipientResolution;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One message filed for many recipients in one request ({@code POST /internal/v1/deliveries}) and many addresses
+ * resolved in one ({@code POST /internal/v1/recipients/resolutions}), through mailbox-client's HTTP client as
+ * delivery-service calls them.
+ */
+class BatchFilingIT extends MailboxApiITBase {
+
+    private HttpMailboxApiClient client;
+
+    @BeforeEach
+    void connect() {
+        client = HttpMailboxApiClient.create(new MailboxApiProperties(URI.create("http://127.0.0.1:" + port),
+                Duration.ofSeconds(2), Duration.ofSeconds(20)), INTERNAL_TOKEN);
+    }
+
+    @AfterEach
+    void disconnect() {
+        client.close();
+    }
+
+    @Test
+    void filesEveryRecipientWithItsOwnOutcomeAndStoresTheBodyOnce() {
+        String domain = newDomain();
+        String alice = newAccount(domain, "alice");
+        String bob = newAccount(domain, "bob");
+        String full = newAccount(domain, "full");
+        jdbc.sql("UPDATE accounts SET quota_messages = 0 WHERE address = ?").param(full).update();
+        byte[] message = message("to many", "one body " + System.nanoTime());
+        List<FilingRecipient> recipients = List.of(new FilingRecipient(bob, "q-1:" + bob),
+                new FilingRecipient("nobody@" + domain, "q-1:nobody"), new FilingRecipient(full, "q-1:" + full),
+                new FilingRecipient(alice.toUpperCase(), "q-1:" + alice));
+
+        List<FilingOutcome> outcomes = client.fileMessages(recipients, message, "trace-batch");
+
+        assertThat(outcomes).extracting(FilingOutcome::recipient).containsExactlyElementsOf(recipients);
+        assertThat(outcomes.get(0).isFiled()).isTrue();
+        assertThat(outcomes.get(0).filed().duplicate()).isFalse();
+        assertThat(outcomes.get(0).filed().mailboxId()).isEqualTo(mailboxId(bob, "INBOX"));
+        assertThat(outcomes.get(0).filed().uid()).isEqualTo(1);
+        assertThat(outcomes.get(1).code()).isEqualTo("account-not-found");
+        assertThat(outcomes.get(2).code()).isEqualTo("quota-exceeded");
+        assertThat(outcomes.get(2).detail()).contains("quota");
+        assertThat(outcomes.get(3).isFiled()).isTrue();
+        assertThat(outcomes.get(3).filed().mailboxId()).isEqualTo(mailboxId(alice, "INBOX"));
+        assertThat(rawOf(bob, outcomes.get(0).filed())).isEqualTo(message);
+        assertThat(rawOf(alice, outcomes.get(3).filed())).isEqualTo(message);
+        assertThat(messagesIn(full)).isEmpty();
+        assertThat(refCount(message)).isEqualTo(2);
+        assertThat(jdbc.sql("SELECT storage FROM quota_usage q JOIN accounts a ON a.id = q.account_id WHERE a.address = ?")
+                .param(full).query(Long.class).single()).isZero();
+        // the quota refusal left no record behind: once there is room, the same delivery id files
+        jdbc.sql("UPDATE accounts SET quota_messages = NULL WHERE address = ?").param(full).update();
+        FiledMessage later = client.fileMessage(full, "q-1:" + full, message, null);
+        assertThat(later.duplicate()).isFalse();
+        assertThat(refCount(message)).isEqualTo(3);
+    }
+
+    @Test
+    void aRepeatedBatchAnswersWithTheFirstResultsAndStoresNothing() {
+        String domain = newDomain();
+        String alice = newAccount(domain, "alice");
+        String bob = newAccount(domain, "bob");
+        byte[] message = message("twice", "same body " + System.nanoTime());
+        List<FilingRecipient> recipients = List.of(new FilingRecipient(alice, "q-2:" + alice),
+                new FilingRecipient(bob, "q-2:" + bob));
+
+        List<FilingOutcome> first = client.fileMessages(recipients, message, null);
+        List<FilingOutcome> repeat = client.fileMessages(recipients, message, null);
+        FiledMessage single = client.fileMessage(bob, "q-2:" + bob, message, null);
+
+        for (int i = 0; i < recipients.size(); i++) {
+            FiledMessage filed = first.get(i).filed();
+            FiledMessage again = repeat.get(i).filed();
+            assertThat(filed.duplicate()).isFalse();
+            assertThat(again.duplicate()).isTrue();
+            assertThat(again).isEqualTo(new FiledMessage(filed.messageId(), filed.mailboxId(), filed.uid(), filed.modSeq(), true));
+        }
+        assertThat(single.duplicate()).isTrue();
+        assertThat(single.uid()).isEqualTo(first.get(1).filed().uid());
+        assertThat(messagesIn(alice)).hasSize(1);
+        assertThat(messagesIn(bob)).hasSize(1);
+        assertThat(refCount(message)).isEqualTo(2);
+    }
+
+    @Test
+    void concurrentBatchesAndSingleFilingsOfTheSameDeliveriesFileEachOnce() throws Exception {
+        String domain = newDomain();
+        List<String> accounts = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            accounts.add(newAccount(domain, "user" + i));
+        }
+        byte[] message = message("race", "many hands " + System.nanoTime());
+        List<FilingRecipient> forward = accounts.stream().map(a -> new FilingRecipient(a, "race:" + a)).toList();
+        List<FilingRecipient> backward = forward.reversed();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Callable<Object>> attempts = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            List<FilingRecipient> order = i % 2 == 0 ? forward : backward;
+            attempts.add(() -> {
+                start.await();
+                return client.fileMessages(order, message, null);
+            });
+        }
+        for (String account : accounts) {
+            attempts.add(() -> {
+                start.await();
+                return client.fileMessage(account, "race:" + account, message, null);
+            });
+        }
+        List<Object> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(attempts.size())) {
+            List<Future<Object>> futures = attempts.stream().map(pool::submit).toList();
+            start.countDown();
+            for (Future<Object> future : futures) {
+                results.add(future.get());
+            }
+        }
+
+        for (String account : accounts) {
+            assertThat(messagesIn(account)).as(account).hasSize(1);
+        }
+        List<FiledMessage> filed = new ArrayList<>();
+        for (Object result : results) {
+            if (result instanceof FiledMessage single) {
+                filed.add(single);
+            } else {
+                for (Object outcome : (List<?>) result) {
+                    assertThat(((FilingOutcome) outcome).isFiled()).isTrue();
+                    filed.add(((FilingOutcome) outcome).filed());
+                }
+            }
+        }
+        assertThat(filed).filteredOn(f -> !f.duplicate()).hasSize(accounts.size());
+        assertThat(refCount(message)).isEqualTo(accounts.size());
+    }
+
+    @Test
+    void resolvesManyAddressesInOneCallInTheirOrder() {
+        String domain = newDomain();
+        String alice = newAccount(domain, "alice");
+        String bob = newAccount(domain, "bob");
+
+        List<RecipientResolution> resolutions = client.resolveRecipients(List.of(bob, "nobody@" + domain,
+                "someone@elsewhere.example", alice.toUpperCase()));
+
+        assertThat(resolutions).extracting(RecipientResolution::status).containsExactly(
+                RecipientResolution.Status.DELIVERABLE, RecipientResolution.Status.UNKNOWN_USER,
+                RecipientResolution.Status.NON_LOCAL_DOMAIN, RecipientResolution.Status.DELIVERABLE);
+        assertThat(resolutions.get(0).accounts()).containsExactly(bob);
+        assertThat(resolutions.get(3).accounts()).containsExactly(alice);
+        assertThat(resolutions.get(3).address()).isEqualTo(alice.toUpperCase());
+    }
+
+    @Test
+    void refusesABatchThatIsNotOne() {
+        String address = newAccount();
+
+        Response noParts = send("POST", "/internal/v1/deliveries", internal(), "application/json", "{}".getBytes());
+        Response noAddresses = post("/internal/v1/recipients/resolutions", internal(), java.util.Map.of("addresses", List.of()));
+        Response notAnAddress = post("/internal/v1/recipients/resolutions", internal(),
+                java.util.Map.of("addresses", List.of(address, "no-at-sign")));
+
+        assertThat(noParts.status()).isEqualTo(415);
+        assertThat(noAddresses.status()).isEqualTo(400);
+        assertThat(noAddresses.code()).isEqualTo("validation");
+        assertThat(notAnAddress.status()).isEqualTo(400);
+        assertThat(notAnAddress.code()).isEqualTo("invalid-address");
+    }
+
+    private byte[] rawOf(String address, FiledMessage filed) {
+        Response raw = get("/api/v1/accounts/" + segment(address) + "/mailboxes/" + filed.mailboxId() + "/messages/"
+                + filed.messageId() + "/raw", admin());
+        assertThat(raw.status()).isEqualTo(200);
+        return raw.body();
+    }
+
+    private List<JsonNode> messagesIn(String address) {
+        Response page = get("/api/v1/accounts/" + segment(address) + "/mailboxes/" + mailboxId(address, "INBOX")
+                + "/messages?limit=500", admin());
+        assertThat(page.status()).isEqualTo(200);
+        return StreamSupport.stream(page.json().path("items").spliterator(), false).toList();
+    }
+
+    private long refCount(byte[] message) {
+        return jdbc.sql("SELECT ref_count FROM blobs WHERE sha256 = ?").param(Sha256.hex(message)).query(Long.class).single();
+    }
+}

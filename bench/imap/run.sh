@@ -5,8 +5,9 @@
 # when --rounds > 1; medians per side and the Mailroom/Dovecot ratio.
 #
 #   bench/imap/run.sh [--procs N] [--seconds S] [--prefill N] [--rounds N] [--first-user N] [--idle-rounds N]
-#                     [--sides dovecot,mailroom] [--skip-build] [--out DIR]
+#                     [--sides dovecot,mailroom] [--skip-build] [--jars DIR] [--out DIR]
 #   defaults: 8 sessions on user21..user28@example.test, 60 s per run, prefill 10000, 1 run per side, 50 IDLE rounds
+#   --jars DIR: run DIR/mailbox-api.jar and DIR/imap-gateway.jar instead of building (before/after comparisons)
 #   env GATEWAY_ARGS / GATEWAY_JAVA_OPTS: more arguments / JVM options for imap-gateway
 #
 # Mailroom side: mailbox-api (512 MB heap) and imap-gateway (512 MB heap) from their exec jars on free ports, a fresh
@@ -32,7 +33,7 @@ if [ -z "${MAILROOM_BENCH_LOCKED:-}" ]; then
 fi
 
 PROCS=8; SECONDS_PER_RUN=60; PREFILL=10000; ROUNDS=1; FIRST=21; IDLE_ROUNDS=50; SIDES="dovecot mailroom"
-SKIP_BUILD=0; OUT=""
+SKIP_BUILD=0; OUT=""; JARS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --procs) PROCS=$2; shift 2 ;;
@@ -43,8 +44,9 @@ while [ $# -gt 0 ]; do
     --idle-rounds) IDLE_ROUNDS=$2; shift 2 ;;
     --sides) SIDES=${2//,/ }; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
+    --jars) JARS=$(cd "$2" && pwd) || exit 64; SKIP_BUILD=1; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 64 ;;
   esac
 done
@@ -69,7 +71,11 @@ echo "date=$(date -Is) cores=$(nproc) procs=$PROCS seconds=$SECONDS_PER_RUN pref
 
 # ------------------------------------------------------------------ Mailroom
 if [[ " $SIDES " == *" mailroom "* ]]; then
-  build_jars mailbox-api imap-gateway || exit 1
+  if [ -n "$JARS" ]; then
+    mkdir -p "$OUT/jars" && cp "$JARS/mailbox-api.jar" "$JARS/imap-gateway.jar" "$OUT/jars/" || exit 1
+  else
+    build_jars mailbox-api imap-gateway || exit 1
+  fi
   start_mailbox_api 180 --logging.level.io.mailroom=WARN || exit 1
   GW_HTTP=$(free_port); IMAP_PORT=$(free_port); IMAPS_PORT=$(free_port)
   say "Mailroom: database $DB, mailbox-api :$API_PORT, imap-gateway IMAP :$IMAP_PORT"
@@ -93,7 +99,7 @@ fi
 if [[ " $SIDES " == *" dovecot "* ]]; then
   if ! (exec 3<>/dev/tcp/127.0.0.1/10143) 2>/dev/null; then
     say "starting the anchors"
-    bash "$ANCHORS/setup-anchors.sh" > "$OUT/anchors.log" 2>&1 || { say "anchor setup failed: see $OUT/anchors.log"; exit 1; }
+    setup_anchors "$OUT/anchors.log" || { say "anchor setup failed: see $OUT/anchors.log"; exit 1; }
   fi
   say "emptying Dovecot's user$FIRST..user$LAST"
   for i in $(seq "$FIRST" "$LAST"); do rm -rf "/tmp/anchors/mail/user$i"; done

@@ -124,6 +124,12 @@ final class ImapClient implements Closeable {
         return command(command).getLast();
     }
 
+    /** Raw bytes, as they are (part of a literal, say). */
+    void write(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
     void send(String line) throws IOException {
         out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();

@@ -55,7 +55,10 @@ class ImapLifecycleIT {
                     assertThat(secure.readLine()).startsWith("* OK ");
                     assertThat(nonDaemonThreadsBesides(before)).as("the listeners run threads of their own").isNotEmpty();
                     context.close();
+                    // each quiet session is told why it goes (RFC 9051 §7.1.5), then closed
+                    assertThat(client.readLine()).isEqualTo("* BYE [UNAVAILABLE] Server shutting down");
                     assertThat(client.closedByServer()).isTrue();
+                    assertThat(secure.readLine()).isEqualTo("* BYE [UNAVAILABLE] Server shutting down");
                     assertThat(secure.closedByServer()).isTrue();
                 }
             }

@@ -32,6 +32,9 @@ import org.apache.james.mailbox.model.MessageMetaData;
 import org.apache.james.mailbox.model.ThreadId;
 import org.apache.james.mailbox.model.UpdatedFlags;
 import org.apache.james.mailbox.store.event.EventFactory;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +82,8 @@ public final class ChangeEventBridge implements AutoCloseable {
     private final MailboxDirectory directory;
     private final LocalChanges localChanges;
     private final EventBus eventBus;
+    private final Tracer tracer;
+    private final Propagator propagator;
     private final ScheduledExecutorService workers;
     private final MailboxSession.SessionId bridgeSession = MailboxSession.SessionId.of(new SecureRandom().nextLong());
 
@@ -112,6 +117,19 @@ public final class ChangeEventBridge implements AutoCloseable {
 
     public ChangeEventBridge(AccountEventSource source, MailboxStoreClient client, MailboxDirectory directory,
                              LocalChanges localChanges, EventBus eventBus, int threads) {
+        this(source, client, directory, localChanges, eventBus, threads, Tracer.NOOP, Propagator.NOOP);
+    }
+
+    /**
+     * @param tracer     each announcement is an {@code imap.push} span that continues the trace of the request that
+     *                   made the change (the event's trace context): a delivery's trace ends at the IDLE push
+     * @param propagator reads that context
+     */
+    public ChangeEventBridge(AccountEventSource source, MailboxStoreClient client, MailboxDirectory directory,
+                             LocalChanges localChanges, EventBus eventBus, int threads, Tracer tracer,
+                             Propagator propagator) {
+        this.tracer = tracer;
+        this.propagator = propagator;
         this.source = source;
         this.client = client;
         this.directory = directory;
@@ -247,7 +265,20 @@ public final class ChangeEventBridge implements AutoCloseable {
         if (james != null) {
             LOGGER.debug("mailbox {}: {} of UIDs {} (MODSEQ {}) made elsewhere", watch.mailboxId, event.kind(), foreign,
                     event.modSeq());
-            eventBus.dispatch(james, new MailboxIdRegistrationKey(ApiMailboxId.of(watch.mailboxId))).block();
+            Span span = propagator.extract(event.traceContext(), (fields, key) -> fields.get(key))
+                    .name("imap.push")
+                    .kind(Span.Kind.CONSUMER)
+                    .tag("mailroom.event.kind", event.kind().name())
+                    .tag("mailroom.event.uids", String.valueOf(foreign.size()))
+                    .start();
+            try (Tracer.SpanInScope scope = tracer.withSpan(span)) {
+                eventBus.dispatch(james, new MailboxIdRegistrationKey(ApiMailboxId.of(watch.mailboxId))).block();
+            } catch (RuntimeException e) {
+                span.error(e);
+                throw e;
+            } finally {
+                span.end();
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 package io.mailroom.imap.server;
 
+import java.time.Duration;
+
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
@@ -11,7 +13,9 @@ import org.springframework.context.SmartLifecycle;
 /**
  * One IMAP listening socket (a James {@link MailroomImapServer}) as a Spring {@link SmartLifecycle}:
  * configured when the bean is made, so that a bad setting stops start-up, bound once the context is
- * ready, and on shutdown unbound with every event loop and executor group shut down.
+ * ready, and on shutdown drained (no new connections, commands in progress finish, every session told
+ * {@code * BYE [UNAVAILABLE]}; {@link MailroomImapServer#drain}), then unbound with every event loop and
+ * executor group shut down. Both listeners of the service drain side by side ({@link #stop(Runnable)}).
  */
 public final class ImapListener implements SmartLifecycle {
 
@@ -19,12 +23,14 @@ public final class ImapListener implements SmartLifecycle {
 
     private final String name;
     private final MailroomImapServer server;
+    private final Duration shutdownTimeout;
     private volatile boolean running;
 
     ImapListener(String name, MailroomImapServer server, HierarchicalConfiguration<ImmutableNode> configuration,
-                 FileSystem fileSystem) {
+                 FileSystem fileSystem, Duration shutdownTimeout) {
         this.name = name;
         this.server = server;
+        this.shutdownTimeout = shutdownTimeout;
         server.setFileSystem(fileSystem);
         try {
             server.configure(configuration);
@@ -53,6 +59,7 @@ public final class ImapListener implements SmartLifecycle {
             return;
         }
         running = false;
+        server.drain(shutdownTimeout);
         server.destroy();
         try {
             if (!server.awaitTermination()) {
@@ -62,6 +69,18 @@ public final class ImapListener implements SmartLifecycle {
             Thread.currentThread().interrupt();
         }
         LOGGER.info("{} stopped", name);
+    }
+
+    /** Stops on a thread of its own, so that the service's listeners drain their connections side by side. */
+    @Override
+    public void stop(Runnable callback) {
+        Thread.ofPlatform().name(name + "-stop").start(() -> {
+            try {
+                stop();
+            } finally {
+                callback.run();
+            }
+        });
     }
 
     @Override

@@ -48,6 +48,8 @@ import jakarta.validation.constraints.NotNull;
  * @param maxLiteralSize      the largest literal (APPEND) accepted, also announced as APPENDLIMIT (RFC 7889)
  * @param eventPollInterval   how often mailbox-api is asked for changes of the selected mailboxes when no change-event
  *                            source is configured (the fallback of the change-event bridge)
+ * @param shutdownTimeout     how long a stopping listener lets commands in progress finish before it closes every
+ *                            connection (each session is told {@code * BYE [UNAVAILABLE]} first)
  */
 @Validated
 @ConfigurationProperties("mailroom.imap")
@@ -68,7 +70,8 @@ public record ImapProperties(
         @Min(1) @DefaultValue("64") int commandThreads,
         @Min(1) @DefaultValue("10000") int commandQueue,
         @NotNull @DefaultValue("50MB") DataSize maxLiteralSize,
-        @NotNull @DefaultValue("250ms") Duration eventPollInterval) {
+        @NotNull @DefaultValue("250ms") Duration eventPollInterval,
+        @NotNull @DefaultValue("20s") Duration shutdownTimeout) {
 
     static final int DEFAULT_IMAP_PORT = 1143;
     static final int DEFAULT_IMAPS_PORT = 1993;

@@ -87,10 +87,12 @@ public class ImapServerConfiguration {
                                          ImapProperties properties, ImapProcessor processor,
                                          MetricFactory metricFactory, GaugeRegistry gaugeRegistry, TlsMaterial tls) {
         ImapDecoder decoder = DefaultImapDecoderFactory.createDecoder();
-        ImapEncoder encoder = new AuthenticationResponseCodes(new DefaultImapEncoderFactory().buildImapEncoder());
+        ImapEncoder encoder = new AuthenticationResponseCodes(
+                new ModifiedResponseCode(new DefaultImapEncoderFactory().buildImapEncoder()));
         MailroomImapServer server = new MailroomImapServer(decoder, encoder, processor, new ImapMetrics(metricFactory),
                 new PerListenerGaugeRegistry(gaugeRegistry, name));
-        return new ImapListener(name, server, configuration(name, listener, tlsMode, properties, tls), FILE_SYSTEM);
+        return new ImapListener(name, server, configuration(name, listener, tlsMode, properties, tls), FILE_SYSTEM,
+                properties.shutdownTimeout());
     }
 
     /** The settings James's IMAP server reads, in the shape of its {@code imapserver.xml}. */

@@ -17,6 +17,7 @@ import org.apache.james.imap.message.request.FetchRequest;
 import org.apache.james.imap.message.request.IdleRequest;
 import org.apache.james.imap.message.request.SelectRequest;
 import org.apache.james.imap.message.request.StartTLSRequest;
+import org.apache.james.imap.message.request.StoreRequest;
 import org.apache.james.imap.message.response.UnpooledStatusResponseFactory;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.RequestAware;
@@ -43,9 +44,10 @@ import reactor.core.scheduler.Scheduler;
  * <p>Each command ends the mailbox session's request ({@link RequestAware#endProcessingRequest}): the store's
  * per-command cache is dropped there.
  *
- * <p>Some commands run on Mailroom's subclass of James's processor instead of James's own: IDLE
- * ({@link LazyIdleProcessor}), and with {@link ExpungeRecords} SELECT, EXAMINE and FETCH, whose {@code VANISHED} then
- * comes from mailbox-api's expunge records.
+ * <p>Some commands run on Mailroom's processor instead of James's own: IDLE ({@link LazyIdleProcessor}), STORE
+ * ({@link AtomicStoreProcessor}: one mailbox-api call, UNCHANGEDSINCE atomic) over Mailroom's store, and with
+ * {@link ExpungeRecords} SELECT, EXAMINE and FETCH, whose {@code VANISHED} then comes from mailbox-api's expunge
+ * records.
  *
  * <p>With {@code enableCondstore} it also turns CONDSTORE on (RFC 7162), which James 3.8.1 leaves off and does not
  * read from its configuration (unless CONDSTORE is among the disabled capabilities).
@@ -77,6 +79,10 @@ public final class OffloadingImapProcessor implements ImapProcessor {
         if (mailboxManager != null) {
             overrides.put(IdleRequest.class,
                     new LazyIdleProcessor(mailboxManager, new UnpooledStatusResponseFactory(), metricFactory));
+            AtomicStoreProcessor store = AtomicStoreProcessor.over(mailboxManager, metricFactory);
+            if (store != null) {
+                overrides.put(StoreRequest.class, store);
+            }
             if (expungeRecords != null) {
                 overrides.put(SelectRequest.class,
                         new RecordsSelectProcessor(mailboxManager, eventBus, metricFactory, expungeRecords));
@@ -110,7 +116,7 @@ public final class OffloadingImapProcessor implements ImapProcessor {
                     return Mono.from(processor.processReactive(message, answer, session));
                 })
                 .doFinally(signal -> endRequest(session));
-        return changesThePipeline(message) ? command : command.subscribeOn(scheduler);
+        return CommandsInFlight.track(session, changesThePipeline(message) ? command : command.subscribeOn(scheduler));
     }
 
     /**

@@ -25,17 +25,19 @@ final class FlagsUpdates {
 
     static FlagUpdate toApi(FlagsUpdateCalculator calculator) {
         try {
-            Flags flags = (Flags) PROVIDED_FLAGS.get(calculator);
-            MessageManager.FlagsUpdateMode mode = (MessageManager.FlagsUpdateMode) MODE.get(calculator);
-            FlagUpdate.Mode apiMode = switch (mode) {
-                case ADD -> FlagUpdate.Mode.ADD;
-                case REMOVE -> FlagUpdate.Mode.REMOVE;
-                case REPLACE -> FlagUpdate.Mode.REPLACE;
-            };
-            return new FlagUpdate(apiMode, ImapFlags.toApi(flags));
+            return toApi((Flags) PROVIDED_FLAGS.get(calculator), (MessageManager.FlagsUpdateMode) MODE.get(calculator));
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("cannot read James's FlagsUpdateCalculator", e);
         }
+    }
+
+    static FlagUpdate toApi(Flags flags, MessageManager.FlagsUpdateMode mode) {
+        FlagUpdate.Mode apiMode = switch (mode) {
+            case ADD -> FlagUpdate.Mode.ADD;
+            case REMOVE -> FlagUpdate.Mode.REMOVE;
+            case REPLACE -> FlagUpdate.Mode.REPLACE;
+        };
+        return new FlagUpdate(apiMode, ImapFlags.toApi(flags));
     }
 
     private static Field field(String name) {

@@ -1,6 +1,16 @@
 package io.mailroom.imap.store;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.mail.Flags;
+
 import org.apache.james.mailbox.MailboxSession;
+import org.apache.james.mailbox.MessageManager;
+import org.apache.james.mailbox.ModSeq;
+import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.model.Mailbox;
+import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.store.MailboxSessionMapperFactory;
 import org.apache.james.mailbox.store.mail.AnnotationMapper;
 import org.apache.james.mailbox.store.mail.MailboxMapper;
@@ -11,6 +21,7 @@ import org.apache.james.mailbox.store.mail.UidProvider;
 import org.apache.james.mailbox.store.user.SubscriptionMapper;
 
 import io.mailroom.mailbox.client.store.MailboxStoreClient;
+import io.mailroom.mailbox.client.store.UidSet;
 
 /**
  * James's store SPI over mailbox-api: the one place where the IMAP engine's reads and writes turn into calls to
@@ -82,6 +93,29 @@ public class MailboxApiMapperFactory extends MailboxSessionMapperFactory {
     @Override
     public ModSeqProvider getModSeqProvider() {
         return counters;
+    }
+
+    /**
+     * STORE (RFC 9051 §6.4.6) of a whole sequence set in one mailbox-api call, however many ranges it has; with
+     * {@code unchangedSince} (RFC 7162 §3.1.3) the test and the change are one atomic step in mailbox-api. James's
+     * own path makes one call per range and, for UNCHANGEDSINCE, reads the MODSEQs first and writes after, which lets
+     * a concurrent writer (another session, another replica) slip in between.
+     *
+     * @param ranges         the UIDs, as James's ranges (already translated from sequence numbers)
+     * @param unchangedSince the MODSEQ the client holds, or null for an unconditional STORE
+     */
+    public StoredFlags storeFlags(MailboxSession session, Mailbox mailbox, Flags flags,
+                                  MessageManager.FlagsUpdateMode mode, List<MessageRange> ranges, Long unchangedSince)
+            throws MailboxException {
+        List<UidSet.Range> uids = new ArrayList<>();
+        for (MessageRange range : ranges) {
+            UidSets.of(range).ifPresent(set -> uids.addAll(set.ranges()));
+        }
+        if (uids.isEmpty()) {
+            return new StoredFlags(List.of(), List.of(), ModSeq.first());
+        }
+        MailboxApiMessageMapper mapper = (MailboxApiMessageMapper) getMessageMapper(session);
+        return mapper.storeFlags(mailbox, FlagsUpdates.toApi(flags, mode), new UidSet(uids), unchangedSince);
     }
 
     /** The end of an IMAP command: nothing read during it is trusted in the next. */

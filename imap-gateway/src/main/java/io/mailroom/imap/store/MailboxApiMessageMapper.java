@@ -260,9 +260,18 @@ class MailboxApiMessageMapper implements MessageMapper {
     }
 
     private List<UpdatedFlags> updateFlags(Mailbox mailbox, FlagUpdate update, UidSet uids) throws MailboxException {
+        return storeFlags(mailbox, update, uids, null).updated();
+    }
+
+    /**
+     * A STORE on a whole UID set in one call; with {@code unchangedSince}, mailbox-api tests each message's MODSEQ and
+     * changes it under the mailbox's lock (RFC 7162 §3.1.3), so that of two writers holding the same MODSEQ only one
+     * wins, whichever replica each runs on.
+     */
+    StoredFlags storeFlags(Mailbox mailbox, FlagUpdate update, UidSet uids, Long unchangedSince) throws MailboxException {
         long mailboxId = ApiMailboxId.value(mailbox.getMailboxId());
         FlagUpdateResult result = write(mailboxId, "store flags",
-                () -> store.client().updateFlags(store.account(), mailboxId, uids, update, null));
+                () -> store.client().updateFlags(store.account(), mailboxId, uids, update, unchangedSince));
         List<UpdatedFlags> updated = new ArrayList<>(result.updated().size());
         for (FlagUpdateResult.Updated message : result.updated()) {
             if (message.changed()) {
@@ -276,7 +285,8 @@ class MailboxApiMessageMapper implements MessageMapper {
                     .newFlags(ImapFlags.toJames(message.newFlags()))
                     .build());
         }
-        return updated;
+        return new StoredFlags(updated, result.modified().stream().map(MessageUid::of).toList(),
+                ModSeq.of(result.highestModSeq()));
     }
 
     /** SELECT clears \Recent (RFC 3501 §2.3.2): one search for the recent messages, one store for all of them. */

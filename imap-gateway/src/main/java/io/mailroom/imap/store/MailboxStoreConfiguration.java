@@ -21,6 +21,8 @@ import org.apache.james.mailbox.store.quota.NoMaxQuotaManager;
 import org.apache.james.mailbox.store.quota.QuotaComponents;
 import org.apache.james.mailbox.store.search.MessageSearchIndex;
 import org.apache.james.metrics.api.MetricFactory;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -92,13 +94,15 @@ public class MailboxStoreConfiguration {
     @Bean(destroyMethod = "close")
     WatchingEventBus eventBus(MetricFactory metricFactory, ObjectProvider<MailboxEventSubscriber> subscriber,
                               MailboxStoreClient client, MailboxDirectory directory, LocalChanges localChanges,
-                              ImapProperties properties) {
+                              ImapProperties properties, ObjectProvider<Tracer> tracer,
+                              ObjectProvider<Propagator> propagator) {
         InVMEventBus inVm = new InVMEventBus(new InVmEventDelivery(metricFactory), RetryBackoffConfiguration.DEFAULT,
                 new MemoryEventDeadLetters());
         AccountEventSource source = Optional.ofNullable(subscriber.getIfAvailable())
                 .map(AccountEventSource::of)
                 .orElseGet(() -> new PollingEventSource(client, properties.eventPollInterval(), EVENT_THREADS));
-        ChangeEventBridge bridge = new ChangeEventBridge(source, client, directory, localChanges, inVm, EVENT_THREADS);
+        ChangeEventBridge bridge = new ChangeEventBridge(source, client, directory, localChanges, inVm, EVENT_THREADS,
+                tracer.getIfUnique(() -> Tracer.NOOP), propagator.getIfUnique(() -> Propagator.NOOP));
         return new WatchingEventBus(inVm, bridge);
     }
 

@@ -65,6 +65,7 @@ class ImapServerConfigurationTest {
 
     private static ImapProperties properties(boolean allowPlaintextAuth) {
         return new ImapProperties(null, null, "imap.test", 65536, Duration.ofMinutes(30), 10, 5, 20, 1, false,
-                allowPlaintextAuth, List.of("ACL", "XLIST"), null, 8, 100, DataSize.ofMegabytes(20), Duration.ofMillis(250));
+                allowPlaintextAuth, List.of("ACL", "XLIST"), null, 8, 100, DataSize.ofMegabytes(20), Duration.ofMillis(250),
+                Duration.ofSeconds(20));
     }
 }

@@ -12,6 +12,13 @@ wait_http() {  # url seconds
   return 1
 }
 
+# Runs the anchors' setup (Dovecot, Postfix) with no file descriptors inherited beyond stdio: the daemons would keep
+# whatever the caller has open -- a build lock taken with flock -- for as long as they run, and block every build.
+setup_anchors() {  # log file
+  (for fd in /proc/self/fd/*; do fd=${fd##*/}; if [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ]; then eval "exec $fd>&-"; fi; done
+   exec bash "$ANCHORS/setup-anchors.sh") > "$1" 2>&1
+}
+
 random_token() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
 
 # Stops every process in PIDS (TERM, then KILL after 10 s) and drops the database.

@@ -91,8 +91,7 @@ if [[ " $SIDES " == *" dovecot "* ]]; then
     say "starting the anchors"
     # Dovecot and Postfix stay up after this run: they must not inherit the descriptors this script holds (the build
     # lock of `flock /tmp/mailroom-mvn.lock bench/pop3/run.sh`, kept by a daemon, would stop every later build).
-    (for fd in /proc/self/fd/*; do fd=${fd##*/}; if [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ]; then eval "exec $fd>&-"; fi; done
-     exec bash "$ANCHORS/setup-anchors.sh") > "$OUT/anchors.log" 2>&1 || { say "anchor setup failed: see $OUT/anchors.log"; exit 1; }
+    setup_anchors "$OUT/anchors.log" || { say "anchor setup failed: see $OUT/anchors.log"; exit 1; }
   fi
   say "emptying and filling Dovecot's user$FIRST..user$LAST over LMTP"
   for i in $(seq "$FIRST" "$LAST"); do rm -rf "/tmp/anchors/mail/user$i"; done

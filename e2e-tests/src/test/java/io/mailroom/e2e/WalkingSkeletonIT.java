@@ -34,6 +34,7 @@ abstract class WalkingSkeletonIT {
     private static final String PASSWORD = "correct horse battery staple";
 
     private SuiteFixture fixture;
+    private OtlpReceiver traces;
     private RestApi rest;
     private String domain;
 
@@ -41,7 +42,11 @@ abstract class WalkingSkeletonIT {
 
     @BeforeAll
     void startSuite() throws Exception {
-        fixture = SuiteFixture.start(queueKind(), getClass().getSimpleName());
+        traces = new OtlpReceiver();
+        fixture = SuiteFixture.start(queueKind(), getClass().getSimpleName(), Map.of(
+                "management.opentelemetry.tracing.export.otlp.endpoint", traces.endpoint(),
+                "management.tracing.sampling.probability", "1.0",
+                "management.opentelemetry.tracing.export.schedule-delay", "200ms"));
         rest = fixture.rest();
         domain = queueKind().name().toLowerCase() + ".example.test";
         HttpResponse<String> created = rest.post("/api/v1/domains", "{\"name\":\"" + domain + "\"}");
@@ -52,6 +57,9 @@ abstract class WalkingSkeletonIT {
     void stopSuite() throws IOException {
         if (fixture != null) {
             fixture.close();
+        }
+        if (traces != null) {
+            traces.close();
         }
     }
 
@@ -172,14 +180,26 @@ abstract class WalkingSkeletonIT {
     }
 
     @Test
-    void oneTraceIdFollowsAMessageFromSmtpThroughTheQueueAndDeliveryIntoMailboxApi() throws Exception {
+    void oneTraceFollowsAMessageFromSmtpThroughTheQueueDeliveryAndMailboxApiToTheImapIdlePush() throws Exception {
         String carol = "carol@" + domain;
         createAccount(carol);
         String reply;
-        try (SmtpConversation smtp = new SmtpConversation("127.0.0.1", fixture.ports().smtpMx())) {
-            assertThat(smtp.reply()).startsWith("220");
-            assertThat(smtp.command("EHLO client.example")).startsWith("250");
-            reply = smtp.transaction("sender@elsewhere.example", carol, message("traced", "follow me\r\n"));
+        try (LineConversation imap = new LineConversation("127.0.0.1", fixture.ports().imap())) {
+            assertThat(imap.readLine()).startsWith("* OK");
+            imap.send("a LOGIN \"" + carol + "\" \"" + PASSWORD + "\"");
+            assertThat(readTagged(imap, "a")).startsWith("a OK");
+            imap.send("b SELECT INBOX");
+            assertThat(readTagged(imap, "b")).startsWith("b OK");
+            imap.send("c IDLE");
+            assertThat(imap.readLine()).startsWith("+");
+            try (SmtpConversation smtp = new SmtpConversation("127.0.0.1", fixture.ports().smtpMx())) {
+                assertThat(smtp.reply()).startsWith("220");
+                assertThat(smtp.command("EHLO client.example")).startsWith("250");
+                reply = smtp.transaction("sender@elsewhere.example", carol, message("traced", "follow me\r\n"));
+            }
+            assertThat(imap.readLine()).as("the IDLE push of the filed message").isEqualTo("* 1 EXISTS");
+            imap.send("DONE");
+            assertThat(readTagged(imap, "c")).startsWith("c OK");
         }
         assertThat(reply).startsWith("250 2.0.0");
         String id = reply.substring(reply.lastIndexOf(' ') + 1);
@@ -191,6 +211,45 @@ abstract class WalkingSkeletonIT {
                         .containsPattern("\\[" + service + "," + java.util.regex.Pattern.quote(id) + "\\]");
             }
         });
+        assertThat(id).as("with tracing on, the queue id is the trace id").matches("[0-9a-f]{32}");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            List<OtlpReceiver.ReceivedSpan> trace = traces.trace(id);
+            OtlpReceiver.ReceivedSpan transaction = span(trace, Suite.SMTP_INGRESS, "smtp.transaction");
+            OtlpReceiver.ReceivedSpan enqueue = span(trace, Suite.SMTP_INGRESS, "mail.enqueue");
+            OtlpReceiver.ReceivedSpan deliver = span(trace, Suite.DELIVERY_SERVICE, "mail.deliver");
+            assertThat(transaction.parentSpanId()).as("the SMTP transaction starts the trace").isEmpty();
+            assertThat(enqueue.parentSpanId()).isEqualTo(transaction.spanId());
+            assertThat(deliver.parentSpanId()).as("delivery continues from the queue's message headers")
+                    .isEqualTo(enqueue.spanId());
+            List<String> deliverySpans = trace.stream().filter(s -> s.service().equals(Suite.DELIVERY_SERVICE))
+                    .map(OtlpReceiver.ReceivedSpan::spanId).toList();
+            assertThat(trace).as("mailbox-api's filing request is a child of delivery-service's call: %s", trace)
+                    .anySatisfy(s -> {
+                        assertThat(s.service()).isEqualTo(Suite.MAILBOX_API);
+                        assertThat(s.kind()).isEqualTo("SPAN_KIND_SERVER");
+                        assertThat(s.name()).startsWith("mail.file");
+                        assertThat(deliverySpans).contains(s.parentSpanId());
+                    });
+            OtlpReceiver.ReceivedSpan filing = trace.stream()
+                    .filter(s -> s.service().equals(Suite.MAILBOX_API) && s.name().startsWith("mail.file")).findFirst().orElseThrow();
+            OtlpReceiver.ReceivedSpan push = span(trace, Suite.IMAP_GATEWAY, "imap.push");
+            assertThat(push.parentSpanId()).as("the IMAP push continues from the change event of the filing")
+                    .isEqualTo(filing.spanId());
+        });
+    }
+
+    /** Reads lines until the tagged completion of {@code tag}, which it returns. */
+    private static String readTagged(LineConversation imap, String tag) throws IOException {
+        String line;
+        do {
+            line = imap.readLine();
+        } while (!line.startsWith(tag + " "));
+        return line;
+    }
+
+    private static OtlpReceiver.ReceivedSpan span(List<OtlpReceiver.ReceivedSpan> trace, String service, String name) {
+        return trace.stream().filter(s -> s.service().equals(service) && s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no span " + name + " from " + service + " in " + trace));
     }
 
     private void createAccount(String address) throws Exception {

@@ -137,6 +137,11 @@ public final class Suite implements AutoCloseable {
                 httpPort = ports.imapHttp();
                 p.put("mailroom.imap.imap.port", Integer.toString(ports.imap()));
                 p.put("mailroom.imap.imaps.port", Integer.toString(ports.imaps()));
+                // IDLE learns of changes from mailbox-api's NOTIFY on the same database (no polling), as deployments do
+                p.put("mailroom.events.subscriber.enabled", "true");
+                p.put("mailroom.events.postgres.url", settings.jdbcUrl());
+                p.put("mailroom.events.postgres.username", settings.dbUsername());
+                serviceEnv.put("MAILROOM_EVENTS_POSTGRES_PASSWORD", settings.dbPassword());
             }
             case POP3_GATEWAY -> {
                 httpPort = ports.pop3Http();

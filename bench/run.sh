@@ -10,6 +10,9 @@
 #     --smtp-sessions N       20     --smtp-messages N  2000 (per run, all sessions together)
 #     --per-connection N      10     messages per SMTP connection
 #     --size BYTES            4096   message size (SMTP and fill)
+#     --recipients N          1      local recipients per message in the deliver scenario: user100, user99, ..
+#                             down to user(101-N) on both sides (N = 100 takes in user1, which other tools share;
+#                             the bench never empties user1); the scenario waits until every copy is filed
 #     --pop3-users N          20     --pop3-messages N  200 (per mailbox)
 #     --pop3-clients N        20     --pop3-rounds N    5 (each run reads every mailbox N times)
 #     --pop3-first-user N     first POP3 mailbox (default 51, so user51..: user1 is what other tools on
@@ -50,7 +53,7 @@ POP3_MESSAGES=200
 POP3_CLIENTS=20
 POP3_ROUNDS=5
 POP3_FIRST=""
-SMTP_TO=user100@example.test
+RECIPIENTS=1
 WARMUP=200
 SKIP_BUILD=0
 MAILROOM_RUNNING=0
@@ -69,6 +72,7 @@ while [ $# -gt 0 ]; do
     --smtp-messages) SMTP_MESSAGES=$2; shift 2 ;;
     --per-connection) PER_CONNECTION=$2; shift 2 ;;
     --size) SIZE=$2; shift 2 ;;
+    --recipients) RECIPIENTS=$2; shift 2 ;;
     --pop3-users) POP3_USERS=$2; shift 2 ;;
     --pop3-messages) POP3_MESSAGES=$2; shift 2 ;;
     --pop3-clients) POP3_CLIENTS=$2; shift 2 ;;
@@ -93,6 +97,12 @@ if [ "$POP3_FIRST" -lt 1 ] || [ $((POP3_FIRST + POP3_USERS - 1)) -gt 99 ]; then
   echo "--pop3-first-user: the POP3 mailboxes must lie within user1..user99" >&2; exit 64
 fi
 POP3_LAST=$((POP3_FIRST + POP3_USERS - 1))
+if ! [[ "$RECIPIENTS" =~ ^[0-9]+$ ]] || [ "$RECIPIENTS" -lt 1 ] || [ "$RECIPIENTS" -gt 100 ]; then
+  echo "--recipients: 1..100 (the anchors have user1..user100)" >&2; exit 64
+fi
+# the deliver scenario's recipients: user100 downwards, so user1 (shared with other tools) comes last
+SMTP_TO=$(seq 100 -1 $((101 - RECIPIENTS)) | sed 's/^/user/; s/$/@example.test/' | paste -sd, -)
+DELIVER_FIRST=$((101 - RECIPIENTS))
 
 OUT=${OUT:-$ROOT/bench/results/$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT" || exit 1
@@ -147,12 +157,12 @@ trap cleanup EXIT
 trap 'say "interrupted"; exit 130' INT TERM
 
 say "results in $OUT"
-say "settings: rounds=$ROUNDS scenarios=$SCENARIOS sides=$SIDES smtp: $SMTP_SESSIONS sessions, $SMTP_MESSAGES msgs of $SIZE B, $PER_CONNECTION per connection, to $SMTP_TO; pop3: user$POP3_FIRST..user$POP3_LAST x $POP3_MESSAGES msgs, $POP3_CLIENTS clients, $POP3_ROUNDS reads/run"
+say "settings: rounds=$ROUNDS scenarios=$SCENARIOS sides=$SIDES smtp: $SMTP_SESSIONS sessions, $SMTP_MESSAGES msgs of $SIZE B, $PER_CONNECTION per connection, $RECIPIENTS recipient(s) each (user$DELIVER_FIRST..user100); pop3: user$POP3_FIRST..user$POP3_LAST x $POP3_MESSAGES msgs, $POP3_CLIENTS clients, $POP3_ROUNDS reads/run"
 cat > "$OUT/settings.txt" <<EOF
 date=$(date -Is) host=$(hostname) cores=$(nproc) mem_mb=$(free -m | awk '/Mem:/{print $2}')
 rounds=$ROUNDS scenarios=$SCENARIOS sides=$SIDES
-smtp_sessions=$SMTP_SESSIONS smtp_messages=$SMTP_MESSAGES per_connection=$PER_CONNECTION size=$SIZE warmup=$WARMUP
-pop3_users=user$POP3_FIRST..user$POP3_LAST pop3_messages=$POP3_MESSAGES pop3_clients=$POP3_CLIENTS pop3_rounds=$POP3_ROUNDS smtp_to=$SMTP_TO
+smtp_sessions=$SMTP_SESSIONS smtp_messages=$SMTP_MESSAGES per_connection=$PER_CONNECTION size=$SIZE warmup=$WARMUP recipients=$RECIPIENTS
+pop3_users=user$POP3_FIRST..user$POP3_LAST pop3_messages=$POP3_MESSAGES pop3_clients=$POP3_CLIENTS pop3_rounds=$POP3_ROUNDS smtp_to=user$DELIVER_FIRST..user100
 java=$("$JAVA" -version 2>&1 | head -1)
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 EOF
@@ -194,9 +204,11 @@ if has_side anchor; then
   if [ $anchors_up = 0 ]; then
     ANCHOR_OK=1
     if [ $WIPE = 1 ]; then
-      say "emptying the bench mailboxes on the anchor (user$POP3_FIRST..user$POP3_LAST, ${SMTP_TO%@*})"
+      # only the bench's own: with --recipients > 1 the deliver load reaches other mailboxes too, but it
+      # counts from what they hold when it starts, so they are left alone
+      say "emptying the bench mailboxes on the anchor (user$POP3_FIRST..user$POP3_LAST, user100)"
       for i in $(seq "$POP3_FIRST" "$POP3_LAST"); do rm -rf "/tmp/anchors/mail/user$i"; done
-      rm -rf "/tmp/anchors/mail/${SMTP_TO%@*}"
+      rm -rf "/tmp/anchors/mail/user100"
     fi
   else
     fail "anchors did not start (see $OUT/anchors.log)"; tail -10 "$OUT/anchors.log"
@@ -332,7 +344,14 @@ order() {  # sides for round $1: the first side alternates, so neither always ru
   if [ $(( $1 % 2 )) = 0 ]; then a=anchor; b=mailroom; fi
   for s in $a $b; do has_side $s && echo $s; done
 }
-SMTP_COMMON="--sessions $SMTP_SESSIONS --per-connection $PER_CONNECTION --size $SIZE --to $SMTP_TO"
+if [ "$DELIVER_FIRST" -le "$POP3_LAST" ] && [[ ",$SCENARIOS," == *,deliver,* ]] && [[ ",$SCENARIOS," == *,pop3* ]]; then
+  say "NOTE: --recipients $RECIPIENTS reaches the POP3 mailboxes (user$POP3_FIRST..user$POP3_LAST): the pop3 runs read the deliver load's mail too"
+  echo "deliver load (user$DELIVER_FIRST..user100) also filled the POP3 mailboxes: pop3 figures not comparable with other runs" >> "$OUT/notes.txt"
+fi
+# Counting Mailroom's mailboxes is one mailbox-api request per address and cycle: with many recipients, pause 1 s
+# between cycles (both sides alike), or the counting itself loads the service under test (100 ms: ~500 requests/s)
+POLL=0.1; [ "$RECIPIENTS" -gt 1 ] && POLL=1
+SMTP_COMMON="--sessions $SMTP_SESSIONS --per-connection $PER_CONNECTION --size $SIZE --to $SMTP_TO --recipients $RECIPIENTS --poll-seconds $POLL"
 POP3_USERS_ARGS="--users $POP3_USERS --first-user $POP3_FIRST"
 
 new_scenario

@@ -19,6 +19,8 @@ public final class Load {
                                                  --size 4K --to user100@example.test[,..] [--lmtp] --max-seconds 600
               deliver  smtp + wait until filed   (smtp options) --count maildir:/tmp/anchors/mail | api:http://127.0.0.1:8080
                                                  [--token T (default $MAILROOM_ADMIN_TOKEN)] --deliver-timeout 300 --stall-seconds 60
+                                                 --recipients 1 (per message, taken in turn from --to)
+                                                 --poll-seconds 0.1 --poll-parallel 2 (mailbox counting)
               fill     top K messages up in U mailboxes  (smtp options) --users 20 --per-user 200 --rcpts-per-message 20 --count ...
               pop3     POP3 retrieval            --host --port --users 20 --rounds 5 | --sessions N --clients 20 [--stls]
                                                  --password pass --max-retr N

@@ -44,9 +44,12 @@ final class SmtpLoad {
         }
     }
 
-    /** What a run achieved. {@code deliveries} counts accepted recipients (equal to accepted messages with one RCPT each). */
+    /**
+     * What a run achieved. {@code deliveries} counts accepted recipients (equal to accepted messages with one RCPT
+     * each); {@code acceptedNanos} holds, in ascending order, when each accepted message's final reply arrived.
+     */
     record Outcome(int attempted, long accepted, long failed, long deliveries, double seconds, long startNanos,
-                   long endNanos, Latency latency, Errors errors, boolean aborted) {
+                   long endNanos, Latency latency, Errors errors, boolean aborted, long[] acceptedNanos) {
 
         double rate() {
             return seconds > 0 ? accepted / seconds : 0;
@@ -96,13 +99,15 @@ final class SmtpLoad {
         end = Math.max(end, start + 1);
         Latency all = new Latency();
         workers.forEach(w -> all.add(w.latency));
+        long[] acceptedNanos = workers.stream().flatMap(w -> w.acceptedAt.stream()).mapToLong(Long::longValue).sorted()
+                .toArray();
         int attempted = Math.min(next.get(), count);
         long notSent = count - attempted;
         if (notSent > 0) {
             errors.count(abort.get() ? "not sent (aborted)" : "not sent (deadline)");
         }
         return new Outcome(count, accepted.get(), failed.get() + notSent, deliveries.get(), (end - start) / 1e9,
-                start, end, all, errors, abort.get() || notSent > 0);
+                start, end, all, errors, abort.get() || notSent > 0, acceptedNanos);
     }
 
     private final class Worker {
@@ -116,6 +121,7 @@ final class SmtpLoad {
         private final Errors errors;
         private final long deadline;
         private final Latency latency = new Latency();
+        private final List<Long> acceptedAt = new ArrayList<>();
         private long lastDone;
         private String stage = "connect";
 
@@ -251,7 +257,9 @@ final class SmtpLoad {
             if (okDeliveries == 0) {
                 return false;
             }
-            latency.recordNanos(System.nanoTime() - t0);
+            long done = System.nanoTime();
+            latency.recordNanos(done - t0);
+            acceptedAt.add(done);
             deliveries.addAndGet(okDeliveries);
             return true;
         }

@@ -2,16 +2,23 @@ package io.mailroom.bench;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code smtp}: the accept rate of an SMTP server. {@code deliver}: the same load, then waits until the mailboxes
- * hold every accepted message, for the end-to-end filing rate (first MAIL to the poll that saw the last message
- * filed). Each message goes to one recipient, taken in turn from {@code --to}.
+ * hold every accepted copy, for the end-to-end filing rate (first MAIL to the poll that saw the last copy filed) and
+ * the filing latency (a message's final 250 to the poll that saw all its copies). Each message goes to
+ * {@code --recipients} addresses (default 1), taken in turn from {@code --to}.
  */
 final class SmtpScenario {
 
@@ -22,27 +29,37 @@ final class SmtpScenario {
         SmtpLoad.Settings settings = SmtpLoad.Settings.from(o, 25);
         int count = o.integer("messages", 2000);
         List<String> to = o.list("to", "user100@example.test");
+        int perMessage = o.integer("recipients", 1);
         String side = o.string("side", "-");
         String run = o.string("run", "1");
         Path results = resultsFile(o);
         String countSpec = deliver ? o.required("count") : null;
         String token = o.string("token", System.getenv("MAILROOM_ADMIN_TOKEN"));
-        java.time.Duration pollEvery = o.seconds("poll-seconds", 0.1);
-        java.time.Duration deliverTimeout = o.seconds("deliver-timeout", 300);
-        java.time.Duration stall = o.seconds("stall-seconds", 60);
+        Duration pollEvery = o.seconds("poll-seconds", 0.1);
+        int pollParallel = o.integer("poll-parallel", 2);
+        Duration deliverTimeout = o.seconds("deliver-timeout", 300);
+        Duration stall = o.seconds("stall-seconds", 60);
         o.requireAllUsed();
+        if (perMessage < 1 || perMessage > to.size()) {
+            throw new IllegalArgumentException("--recipients must lie between 1 and the number of --to addresses ("
+                    + to.size() + "), not " + perMessage);
+        }
+        if (pollParallel < 1) {
+            throw new IllegalArgumentException("--poll-parallel must be at least 1");
+        }
 
         String runId = Long.toString(System.currentTimeMillis(), 36);
-        System.out.printf(Locale.ROOT, "%s: %d messages to %s over %s%n", deliver ? "deliver" : "smtp", count, to,
-                settings.describe());
+        System.out.printf(Locale.ROOT, "%s: %d messages to %d recipient(s) each, in turn from %s over %s%n",
+                deliver ? "deliver" : "smtp", count, perMessage, abbreviate(to.toString(), 200), settings.describe());
 
-        MailboxCounter counter = deliver ? MailboxCounter.parse(countSpec, token) : null;
-        long before = deliver ? counter.total(to) : 0;
-        Poller poller = deliver ? Poller.start(counter, to, pollEvery) : null;
+        Poller poller = null;
+        if (deliver) {
+            poller = Poller.start(MailboxCounter.parse(countSpec, token), to, perMessage, pollEvery, pollParallel);
+        }
 
         SmtpLoad.Outcome outcome;
         try {
-            outcome = new SmtpLoad(settings, runId).run(count, i -> List.of(to.get(i % to.size())));
+            outcome = new SmtpLoad(settings, runId).run(count, i -> recipientsOf(to, perMessage, i));
         } catch (Exception e) {
             if (poller != null) {
                 poller.stop();
@@ -57,20 +74,35 @@ final class SmtpScenario {
                 "errors=" + outcome.errors().compact()));
 
         if (deliver) {
-            long target = before + outcome.deliveries();
-            Poller.Sample done = poller.awaitAtLeast(target, deliverTimeout, stall);
+            long target = poller.beforeTotal() + outcome.deliveries();
+            // Every message to every address: also wait for the slowest mailbox, so mail that someone else sends
+            // to one of the (shared) anchor mailboxes meanwhile cannot make up for copies still missing elsewhere.
+            long visibleTarget = perMessage == to.size() && outcome.deliveries() == outcome.accepted() * perMessage
+                    ? outcome.accepted() : 0;
+            Poller.Sample done = poller.awaitAtLeast(target, visibleTarget, deliverTimeout, stall);
             poller.stop();
-            long filed = done.count() - before;
+            long copies = done.count() - poller.beforeTotal();
+            boolean complete = done.count() >= target && done.visible() >= visibleTarget;
+            long messages = complete ? outcome.accepted() : Math.min(outcome.accepted(), done.visible());
             double seconds = (done.nanos() - outcome.startNanos()) / 1e9;
-            boolean complete = done.count() >= target;
             double lag = (done.nanos() - outcome.endNanos()) / 1e9;
-            System.out.printf(Locale.ROOT, "deliver: %d of %d accepted messages filed %.2f s after the first MAIL -> "
-                            + "%.1f msg/s end-to-end (last filed %.2f s after the last SMTP reply)%s%n",
-                    filed, outcome.deliveries(), seconds, filed / seconds, lag,
+            Latency filing = filingLatency(outcome.acceptedNanos(), poller.samples());
+            System.out.printf(Locale.ROOT, "deliver: %d of %d accepted copies (%d recipient(s) per message) filed "
+                            + "%.2f s after the first MAIL -> %.1f msg/s, %.1f copies/s end-to-end "
+                            + "(last filed %.2f s after the last SMTP reply)%s%n",
+                    copies, outcome.deliveries(), perMessage, seconds, messages / seconds, copies / seconds, lag,
                     complete ? "" : "  INCOMPLETE: " + done.why());
-            rows.add(new ResultRow("deliver-e2e", side, run, filed / seconds, "msg/s", Double.NaN, Double.NaN,
-                    Double.NaN, filed, outcome.deliveries() - filed + outcome.failed(), seconds,
-                    String.format(Locale.ROOT, "lag_after_smtp_s=%.2f%s", lag, complete ? "" : " INCOMPLETE:" + done.why())));
+            System.out.println("  filing latency (final 250 .. all copies seen; k-th accepted matched with k-th "
+                    + "complete): " + filing.summary());
+            System.out.printf(Locale.ROOT, "  mailbox polls: %d cycles over %d address(es), mean cycle %.0f ms, "
+                            + "then %.0f ms pause (together: the latency's resolution)%n", poller.cycles(), to.size(),
+                    poller.meanCycleMillis(), pollEvery.toNanos() / 1e6);
+            rows.add(new ResultRow("deliver-e2e", side, run, messages / seconds, "msg/s",
+                    filing.percentileMillis(50), filing.percentileMillis(99), filing.maxMillis(), messages,
+                    outcome.deliveries() - copies + outcome.failed(), seconds,
+                    String.format(Locale.ROOT, "rcpts=%d copies/s=%.1f lag_after_smtp_s=%.2f poll_ms=%.0f%s",
+                            perMessage, copies / seconds, lag, poller.meanCycleMillis(),
+                            complete ? "" : " INCOMPLETE:" + done.why())));
         }
         ResultRow.append(results, rows);
         if (outcome.aborted() || outcome.accepted() == 0) {
@@ -81,35 +113,130 @@ final class SmtpScenario {
         }
     }
 
+    /**
+     * Message {@code index}'s recipients: {@code perMessage} consecutive addresses of {@code to}, the next message
+     * starting where the previous one stopped (so with one recipient each, the addresses are used in turn).
+     */
+    static List<String> recipientsOf(List<String> to, int perMessage, int index) {
+        if (perMessage == to.size()) {
+            return to;
+        }
+        int start = (int) ((long) index * perMessage % to.size());
+        List<String> recipients = new ArrayList<>(perMessage);
+        for (int k = 0; k < perMessage; k++) {
+            recipients.add(to.get((start + k) % to.size()));
+        }
+        return recipients;
+    }
+
+    /**
+     * Filing latency without reading every message back: the k-th message to get its final 250 is matched with the
+     * first poll that saw k messages complete. Exact when messages are filed in the order they were accepted;
+     * when filing overtakes, a late message hides behind later ones, so the tail is then a lower bound.
+     * Messages never seen complete are not counted (the run is INCOMPLETE then).
+     */
+    static Latency filingLatency(long[] acceptedNanos, List<Poller.Sample> samples) {
+        Latency latency = new Latency();
+        int s = 0;
+        for (int k = 0; k < acceptedNanos.length; k++) {
+            while (s < samples.size() && samples.get(s).visible() < k + 1) {
+                s++;
+            }
+            if (s == samples.size()) {
+                break;
+            }
+            latency.recordNanos(Math.max(0, samples.get(s).nanos() - acceptedNanos[k]));
+        }
+        return latency;
+    }
+
+    /**
+     * Messages complete (every copy filed) given each address's new copies: with every message going to every
+     * address, the fewest any address holds; otherwise the new copies divided by the recipients per message (an
+     * estimate: it assumes copies are filed message by message).
+     */
+    static long completeMessages(long[] newCopies, int perMessage) {
+        if (newCopies.length == perMessage) {
+            long min = Long.MAX_VALUE;
+            for (long n : newCopies) {
+                min = Math.min(min, n);
+            }
+            return Math.max(0, min);
+        }
+        long total = 0;
+        for (long n : newCopies) {
+            total += n;
+        }
+        return Math.max(0, total / perMessage);
+    }
+
     static Path resultsFile(Options o) {
         String file = o.string("results", null);
         return file == null ? null : Path.of(file);
     }
 
-    /** Counts the filed messages in the background, so the time all were filed is known to one poll interval. */
+    private static String abbreviate(String s, int max) {
+        return s.length() > max ? s.substring(0, max - 3) + "..." : s;
+    }
+
+    /**
+     * Counts the filed copies in the background, so the time all were filed is known to one poll cycle (every
+     * address counted once, up to {@code parallel} at a time, then a pause of the poll interval). The counts taken
+     * when it starts are the baseline: mail already there is not counted.
+     */
     static final class Poller {
 
-        record Sample(long nanos, long count, String why) {
+        /** {@code count}: copies in all the addresses; {@code visible}: new messages complete (see completeMessages). */
+        record Sample(long nanos, long count, long visible, String why) {
         }
 
         private final List<Sample> samples = new CopyOnWriteArrayList<>();
         private final AtomicBoolean stop = new AtomicBoolean();
+        private final MailboxCounter counter;
+        private final List<String> addresses;
+        private final int perMessage;
+        private final ExecutorService pool;
+        private long[] before;
+        private long beforeTotal;
         private volatile String lastError = "";
+        private volatile long cycleNanos;
+        private volatile long cycles;
         private Thread thread;
 
-        static Poller start(MailboxCounter counter, List<String> addresses, java.time.Duration every) {
-            Poller p = new Poller();
+        private Poller(MailboxCounter counter, List<String> addresses, int perMessage, int parallel) {
+            this.counter = counter;
+            this.addresses = addresses;
+            this.perMessage = perMessage;
+            int threads = Math.min(parallel, addresses.size());
+            this.pool = Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().name("count-", 0).factory());
+        }
+
+        static Poller start(MailboxCounter counter, List<String> addresses, int perMessage, Duration every,
+                            int parallel) throws IOException, InterruptedException {
+            Poller p = new Poller(counter, addresses, perMessage, parallel);
+            try {
+                p.before = p.countAll();
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                p.pool.shutdownNow();
+                throw e;
+            }
+            for (long n : p.before) {
+                p.beforeTotal += n;
+            }
             p.thread = Thread.ofPlatform().daemon().name("filed-poller").start(() -> {
                 while (!p.stop.get()) {
                     try {
-                        long n = 0;
-                        for (String a : addresses) {
-                            n += counter.count(a);
-                        }
-                        p.samples.add(new Sample(System.nanoTime(), n, ""));
+                        long t0 = System.nanoTime();
+                        long[] now = p.countAll();
+                        long end = System.nanoTime();
+                        p.samples.add(p.sample(end, now));
+                        p.cycleNanos += end - t0;
+                        p.cycles++;
                         p.lastError = "";
                     } catch (IOException | RuntimeException e) {
                         p.lastError = e.getMessage();
+                    } catch (InterruptedException e) {
+                        return;
                     }
                     try {
                         Thread.sleep(every);
@@ -121,18 +248,65 @@ final class SmtpScenario {
             return p;
         }
 
-        /** The first sample at or above the target; else the last one, with why the wait ended. */
-        Sample awaitAtLeast(long target, java.time.Duration timeout, java.time.Duration stall) throws InterruptedException {
+        private long[] countAll() throws IOException, InterruptedException {
+            List<Callable<Long>> tasks = new ArrayList<>();
+            for (String a : addresses) {
+                tasks.add(() -> counter.count(a));
+            }
+            List<Future<Long>> futures = pool.invokeAll(tasks);
+            long[] counts = new long[addresses.size()];
+            for (int i = 0; i < counts.length; i++) {
+                try {
+                    counts[i] = futures.get(i).get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    throw new IOException(e.getCause());
+                }
+            }
+            return counts;
+        }
+
+        private Sample sample(long nanos, long[] counts) {
+            long total = 0;
+            long[] fresh = new long[counts.length];
+            for (int i = 0; i < counts.length; i++) {
+                total += counts[i];
+                fresh[i] = counts[i] - before[i];
+            }
+            return new Sample(nanos, total, completeMessages(fresh, perMessage), "");
+        }
+
+        long beforeTotal() {
+            return beforeTotal;
+        }
+
+        List<Sample> samples() {
+            return List.copyOf(samples);
+        }
+
+        long cycles() {
+            return cycles;
+        }
+
+        double meanCycleMillis() {
+            long n = cycles;
+            return n == 0 ? Double.NaN : cycleNanos / 1e6 / n;
+        }
+
+        /** The first sample at or above both targets; else the last one, with why the wait ended. */
+        Sample awaitAtLeast(long target, long visibleTarget, Duration timeout, Duration stall) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             long lastChange = System.nanoTime();
             long lastCount = -1;
             while (true) {
                 for (Sample s : samples) {
-                    if (s.count() >= target) {
+                    if (s.count() >= target && s.visible() >= visibleTarget) {
                         return s;
                     }
                 }
-                Sample last = samples.isEmpty() ? new Sample(System.nanoTime(), 0, "") : samples.getLast();
+                Sample last = samples.isEmpty() ? new Sample(System.nanoTime(), beforeTotal, 0, "") : samples.getLast();
                 if (last.count() != lastCount) {
                     lastCount = last.count();
                     lastChange = System.nanoTime();
@@ -140,10 +314,10 @@ final class SmtpScenario {
                 long now = System.nanoTime();
                 String error = lastError.isEmpty() ? "" : " (last count error: " + lastError + ")";
                 if (now > deadline) {
-                    return new Sample(now, last.count(), "timed out after " + timeout.toSeconds() + " s" + error);
+                    return new Sample(now, last.count(), last.visible(), "timed out after " + timeout.toSeconds() + " s" + error);
                 }
                 if (now - lastChange > stall.toNanos()) {
-                    return new Sample(now, last.count(), "no progress for " + stall.toSeconds() + " s" + error);
+                    return new Sample(now, last.count(), last.visible(), "no progress for " + stall.toSeconds() + " s" + error);
                 }
                 Thread.sleep(20);
             }
@@ -152,6 +326,7 @@ final class SmtpScenario {
         void stop() {
             stop.set(true);
             thread.interrupt();
+            pool.shutdownNow();
         }
     }
 }

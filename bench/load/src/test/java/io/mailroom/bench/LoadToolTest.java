@@ -137,4 +137,51 @@ class LoadToolTest {
 
         assertThatThrownBy(o::requireAllUsed).hasMessageContaining("--sesions");
     }
+
+    @Test
+    void recipientsAreTakenInTurnAndEveryMessageGoesToDistinctAddresses() {
+        List<String> to = List.of("a", "b", "c", "d", "e");
+
+        assertThat(SmtpScenario.recipientsOf(to, 1, 0)).containsExactly("a");
+        assertThat(SmtpScenario.recipientsOf(to, 1, 6)).containsExactly("b");
+        assertThat(SmtpScenario.recipientsOf(to, 3, 0)).containsExactly("a", "b", "c");
+        assertThat(SmtpScenario.recipientsOf(to, 3, 1)).containsExactly("d", "e", "a");
+        assertThat(SmtpScenario.recipientsOf(to, 5, 7)).containsExactly("a", "b", "c", "d", "e");
+        assertThat(SmtpScenario.recipientsOf(List.of("x", "y"), 2, 1_500_000_000)).containsExactly("x", "y");
+    }
+
+    @Test
+    void moreRecipientsPerMessageThanAddressesFailsBeforeSending() {
+        Options o = new Options(List.of("--to", "a@example.test,b@example.test", "--recipients", "3", "--port", "1"));
+
+        assertThatThrownBy(() -> SmtpScenario.run(o, false)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--recipients");
+    }
+
+    @Test
+    void aMessageToEveryAddressIsCompleteOnlyWhenTheSlowestMailboxHasIt() {
+        assertThat(SmtpScenario.completeMessages(new long[] {5, 3, 7}, 3)).isEqualTo(3);
+        assertThat(SmtpScenario.completeMessages(new long[] {5, 0, 7}, 3)).isZero();
+        // one recipient per message, or a part of the addresses each: copies divided by copies per message
+        assertThat(SmtpScenario.completeMessages(new long[] {4, 3}, 1)).isEqualTo(7);
+        assertThat(SmtpScenario.completeMessages(new long[] {4, 3, 2}, 2)).isEqualTo(4);
+    }
+
+    @Test
+    void filingLatencyMatchesTheKthAcceptedMessageWithTheFirstPollThatSawKComplete() {
+        long ms = 1_000_000;
+        long[] accepted = {0, 10 * ms, 20 * ms, 30 * ms};
+        List<SmtpScenario.Poller.Sample> samples = List.of(
+                new SmtpScenario.Poller.Sample(5 * ms, 40, 0, ""),
+                new SmtpScenario.Poller.Sample(100 * ms, 140, 1, ""),
+                new SmtpScenario.Poller.Sample(200 * ms, 340, 3, ""));
+
+        Latency latency = SmtpScenario.filingLatency(accepted, samples);
+
+        // message 1: 100 ms; messages 2 and 3: first seen complete at 200 ms; message 4: never (not counted)
+        assertThat(latency.count()).isEqualTo(3);
+        assertThat(latency.maxMillis()).isBetween(189.0, 191.0);
+        assertThat(latency.percentileMillis(0)).isBetween(99.0, 101.0);
+        assertThat(latency.percentileMillis(50)).isBetween(179.0, 181.0);
+    }
 }

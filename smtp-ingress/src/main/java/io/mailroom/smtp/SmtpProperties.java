@@ -110,10 +110,13 @@ public record SmtpProperties(
     }
 
     /**
-     * @param timeToLive how long an answer about a recipient is reused; 0 asks mailbox-api every time
+     * @param timeToLive how long an answer about a recipient is used before it is refreshed (in the background:
+     *                   RCPT keeps getting the old answer meanwhile); 0 asks mailbox-api every time
+     * @param staleFor   how much longer an answer may be used while mailbox-api cannot refresh it
      * @param maxEntries how many answers are kept
      */
     public record RecipientCache(@NotNull @DefaultValue("60s") Duration timeToLive,
+                                 @NotNull @DefaultValue("5m") Duration staleFor,
                                  @Min(0) @DefaultValue("10000") int maxEntries) {
     }
 

@@ -87,8 +87,11 @@ public final class SmtpProtocols {
         this.messageBuffer = messageBuffer;
         this.senderAddresses = senderAddresses;
         this.clock = clock;
+        // refreshes are blocking HTTP calls: a virtual thread each, never a core of the common pool
         this.recipients = new RecipientDirectory(mailboxApi, properties.recipientCache().timeToLive(),
-                properties.recipientCache().maxEntries());
+                properties.recipientCache().staleFor(), properties.recipientCache().maxEntries(),
+                com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
+                java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("recipient-refresh-", 0).factory()));
         this.enqueueMemory = new EnqueueMemory(properties.spool().enqueueMemoryOrDefault(), properties.spool().enqueueWait());
         this.sendingRate = new SendingRate(properties.maxMessagesPerHour(), clock);
         SmtpProperties.AuthFailures auth = properties.authFailures();

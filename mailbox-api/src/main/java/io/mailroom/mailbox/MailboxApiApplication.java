@@ -11,6 +11,7 @@ import org.springframework.context.annotation.FilterType;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 import io.mailroom.mailbox.account.LoginProperties;
+import io.mailroom.mailbox.security.OidcProperties;
 import io.mailroom.mailbox.security.SecurityProperties;
 
 /**
@@ -27,7 +28,7 @@ import io.mailroom.mailbox.security.SecurityProperties;
         @ComponentScan.Filter(type = FilterType.CUSTOM, classes = TypeExcludeFilter.class),
         @ComponentScan.Filter(type = FilterType.CUSTOM, classes = AutoConfigurationExcludeFilter.class),
         @ComponentScan.Filter(type = FilterType.REGEX, pattern = "io\\.mailroom\\.mailbox\\.client\\..*")})
-@EnableConfigurationProperties({MailboxProperties.class, SecurityProperties.class, LoginProperties.class})
+@EnableConfigurationProperties({MailboxProperties.class, SecurityProperties.class, LoginProperties.class, OidcProperties.class})
 @EnableScheduling
 public class MailboxApiApplication {
 

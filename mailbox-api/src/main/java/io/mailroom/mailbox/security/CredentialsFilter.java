@@ -22,8 +22,9 @@ import io.mailroom.mailbox.account.LoginPolicy;
 import io.mailroom.mailbox.web.ProblemCodes;
 
 /**
- * Establishes who calls: the bootstrap admin token, the internal token, an API key ({@code Bearer mrk_…}), or an
- * account's own address and password or app password (HTTP Basic). Requests to {@code /api/**} and {@code /internal/**} without valid credentials end here with 401. What
+ * Establishes who calls: the bootstrap admin token, the internal token, an API key ({@code Bearer mrk_…}), a JWT
+ * from the configured OpenID Connect issuer ({@link OidcAuthenticator}), or an account's own address and password or
+ * app password (HTTP Basic). Requests to {@code /api/**} and {@code /internal/**} without valid credentials end here with 401. What
  * a caller may do is decided later, by {@link AccessInterceptor}, on the route Spring MVC actually matched.
  */
 @Component
@@ -38,14 +39,16 @@ public class CredentialsFilter extends OncePerRequestFilter {
     private final TokenMatcher internalToken;
     private final CredentialService credentials;
     private final ApiKeyService apiKeys;
+    private final OidcAuthenticator oidc;
     private final ProblemWriter problems;
 
     CredentialsFilter(SecurityProperties properties, CredentialService credentials, ApiKeyService apiKeys,
-                      ProblemWriter problems) {
+                      OidcAuthenticator oidc, ProblemWriter problems) {
         this.adminToken = new TokenMatcher(properties.admin().token());
         this.internalToken = new TokenMatcher(properties.internal().token());
         this.credentials = credentials;
         this.apiKeys = apiKeys;
+        this.oidc = oidc;
         this.problems = problems;
     }
 
@@ -64,7 +67,15 @@ public class CredentialsFilter extends OncePerRequestFilter {
             challenge(response, internal, "this resource needs credentials");
             return;
         }
-        Optional<Caller> caller = identify(authorization, request.getRemoteAddr());
+        Optional<Caller> caller;
+        try {
+            caller = identify(authorization, request.getRemoteAddr());
+        } catch (OidcAuthenticator.IssuerUnavailableException e) {
+            response.addHeader(HttpHeaders.RETRY_AFTER, "10");
+            problems.write(response, HttpStatus.SERVICE_UNAVAILABLE, ProblemCodes.UNAVAILABLE,
+                    "the token's issuer could not be reached to check it; try again shortly");
+            return;
+        }
         if (caller.isEmpty()) {
             challenge(response, internal, "the credentials were not accepted");
             return;
@@ -85,7 +96,10 @@ public class CredentialsFilter extends OncePerRequestFilter {
             if (admin) {
                 return Optional.of(new Caller.Admin(true));
             }
-            return service ? Optional.of(new Caller.Service()) : Optional.empty();
+            if (service) {
+                return Optional.of(new Caller.Service());
+            }
+            return oidc.enabled() && OidcAuthenticator.looksLikeJwt(token) ? oidc.authenticate(token) : Optional.empty();
         }
         if (regionMatches(authorization, BASIC)) {
             String decoded;

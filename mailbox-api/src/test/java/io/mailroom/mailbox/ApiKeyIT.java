@@ -91,7 +91,8 @@ class ApiKeyIT extends MailboxApiITBase {
         assertThat(checked).as("the routes found").hasSizeGreaterThan(40)
                 .contains("GET /api/v1/accounts/{address}/mailboxes/{mailboxId}/messages/{messageId}/raw",
                         "GET /api/v1/accounts/{address}/events", "DELETE /api/v1/accounts/{address}/mailboxes/{mailboxId}",
-                        "POST /internal/v1/accounts/{address}/mailboxes/{mailboxId}/flags");
+                        "POST /internal/v1/accounts/{address}/mailboxes/{mailboxId}/flags",
+                        "POST /internal/v1/accounts/{address}/mailboxes/{mailboxId}/messages/raw");
         assertThat(get("/api/v1/accounts/" + bob + "/mailboxes", admin()).json().size()).as("bob's mailboxes untouched").isEqualTo(6);
     }
 

@@ -32,6 +32,7 @@ import io.mailroom.mailbox.client.MailboxApiException;
 import io.mailroom.mailbox.client.MailboxApiUnavailableException;
 import io.mailroom.mailbox.client.Maildrop;
 import io.mailroom.mailbox.client.MaildropLeaseClient;
+import io.mailroom.mailbox.client.RawMessageSink;
 import io.mailroom.pop3.maildrop.InProcessMaildropLock;
 import io.mailroom.pop3.maildrop.MaildropLock;
 import io.mailroom.mailbox.client.RecipientResolution;
@@ -56,6 +57,8 @@ public final class InMemoryMailboxApi implements MailboxApiClient, MaildropLease
     private final List<Expunge> expunges = new CopyOnWriteArrayList<>();
     private final List<Login> logins = new CopyOnWriteArrayList<>();
     private final List<TrackedStream> streams = new CopyOnWriteArrayList<>();
+    private final List<List<Long>> batches = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean failBatches = new AtomicBoolean();
     private final Set<String> lockedOut = ConcurrentHashMap.newKeySet();
     private final AtomicInteger maildropCalls = new AtomicInteger();
     private final AtomicBoolean unavailable = new AtomicBoolean();
@@ -126,6 +129,8 @@ public final class InMemoryMailboxApi implements MailboxApiClient, MaildropLease
         expunges.clear();
         logins.clear();
         streams.clear();
+        batches.clear();
+        failBatches.set(false);
         lockedOut.clear();
         maildropCalls.set(0);
         unavailable.set(false);
@@ -194,6 +199,53 @@ public final class InMemoryMailboxApi implements MailboxApiClient, MaildropLease
         TrackedStream stream = new TrackedStream(uid, new ByteArrayInputStream(content), messageGate.get());
         streams.add(stream);
         return stream;
+    }
+
+    /**
+     * The batch read as mailbox-api answers it: each message as a tracked stream (so {@link #streams()} counts it like
+     * a single read), missing ones as missing, those past {@code maxBytes} deferred; recorded in {@link #batches()}.
+     */
+    @Override
+    public void readMessages(String address, long mailboxId, List<Long> uids, long maxBytes, RawMessageSink sink)
+            throws IOException {
+        checkAvailable();
+        if (failBatches.get()) {
+            throw new MailboxApiUnavailableException("the batch read failed (test)", null);
+        }
+        if (uids.size() > MAX_READ_BATCH) {
+            throw new MailboxApiException(400, "validation", "more than " + MAX_READ_BATCH + " uids");
+        }
+        Account account = account(address);
+        if (mailboxId != account.mailboxId()) {
+            throw new MailboxApiException(404, "mailbox-not-found", "no mailbox " + mailboxId);
+        }
+        batches.add(List.copyOf(uids));
+        long budget = maxBytes;
+        for (long uid : uids) {
+            byte[] content = account.inbox().get(uid);
+            if (content == null) {
+                sink.missing(uid);
+            } else if (content.length > budget) {
+                sink.deferred(uid);
+            } else {
+                budget -= content.length;
+                TrackedStream stream = new TrackedStream(uid, new ByteArrayInputStream(content), messageGate.get());
+                streams.add(stream);
+                try (stream) {
+                    sink.message(uid, stream);
+                }
+            }
+        }
+    }
+
+    /** Every batch read, in order: the UIDs it asked for. */
+    public List<List<Long>> batches() {
+        return List.copyOf(batches);
+    }
+
+    /** Every batch read fails as if mailbox-api broke off; single reads still work. */
+    public void setFailBatches(boolean value) {
+        failBatches.set(value);
     }
 
     @Override

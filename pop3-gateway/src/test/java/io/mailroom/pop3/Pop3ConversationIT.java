@@ -12,9 +12,12 @@ import java.util.concurrent.CountDownLatch;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Import;
 
 import io.mailroom.protocol.server.ProtocolServer;
@@ -39,6 +42,7 @@ import io.mailroom.protocol.server.ProtocolServer;
         "mailroom.tls.self-signed-directory=target/test-tls",
         "mailroom.internal.token=test"})
 @Import(TestMailboxApiConfiguration.class)
+@ExtendWith(OutputCaptureExtension.class)
 class Pop3ConversationIT {
 
     static final String ALICE = "alice@example.com";
@@ -310,6 +314,24 @@ class Pop3ConversationIT {
             }
             assertThat(client.command("STAT")).startsWith("+OK 3 ");
         }
+    }
+
+    /** RFC 1939 numbers messages from 1: James 3.8.1 throws on 0 and below (a stack trace in the log) unless guarded. */
+    @Test
+    void messageNumbersOutsideTheListingAreCleanErrorsWithoutAStackTrace(CapturedOutput output) throws Exception {
+        try (Pop3Client client = login()) {
+            for (String command : List.of("DELE 0", "LIST 0", "UIDL 0", "DELE -1", "LIST -1", "UIDL -1", "DELE 4", "LIST 4",
+                    "UIDL 4", "LIST 2147483647")) {
+                assertThat(client.command(command)).as(command).isEqualTo("-ERR No such message");
+            }
+            assertThat(client.command("LIST 3")).isEqualTo("+OK 3 " + THIRD.length);
+            assertThat(client.command("UIDL 3")).isEqualTo("+OK 3 " + UID_VALIDITY + ".17");
+            assertThat(client.command("DELE 3")).startsWith("+OK");
+            assertThat(client.command("DELE 3")).as("James's answer for a deleted message").startsWith("-ERR");
+            assertThat(client.command("STAT")).startsWith("+OK 2 ");
+        }
+        assertThat(output.getAll()).doesNotContain("IndexOutOfBoundsException")
+                .doesNotContainPattern("(?m)^\\s+at org\\.apache\\.james\\.");
     }
 
     @Test

@@ -102,6 +102,49 @@ class Pop3OverMailboxApiIT {
         }
     }
 
+    /**
+     * A maildrop read in order is fetched with mailbox-api's batch read (several messages per request, over the real
+     * HTTP client and PostgreSQL), and every message still comes byte for byte.
+     */
+    @Test
+    void aMaildropReadInOrderComesByteForByteFromBatchReads() throws Exception {
+        String dave = "dave@real-stack.example";
+        stack.createAccount(dave);
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            byte[] content = message("for dave " + i, ".a dotted line " + i + "\r\n" + "some text\r\n".repeat(i * 40));
+            sent.add(content);
+            stack.deliver(dave, content);
+        }
+        double batchesBefore = apiRequests("POST", "/internal/v1/accounts/{address}/mailboxes/{mailboxId}/messages/raw");
+        double singlesBefore = apiRequests("GET", "/internal/v1/accounts/{address}/mailboxes/{mailboxId}/messages/{uid}/raw");
+        try (Pop3Client client = login(dave)) {
+            for (int i = 0; i < sent.size(); i++) {
+                assertThat(client.command("RETR " + (i + 1))).isEqualTo("+OK " + sent.get(i).length + " octets");
+                assertThat(Pop3ConversationIT.undoDotStuffing(client.restOfRawBody())).as("message %d", i + 1)
+                        .isEqualTo(sent.get(i));
+            }
+            assertThat(client.command("QUIT")).startsWith("+OK");
+        }
+        double batches = apiRequests("POST", "/internal/v1/accounts/{address}/mailboxes/{mailboxId}/messages/raw") - batchesBefore;
+        double singles = apiRequests("GET", "/internal/v1/accounts/{address}/mailboxes/{mailboxId}/messages/{uid}/raw") - singlesBefore;
+        System.out.printf("12 RETRs in order: %.0f batch reads, %.0f single reads%n", batches, singles);
+        assertThat(singles).as("single reads").isZero();
+        assertThat(batches).as("batch reads").isPositive().isLessThanOrEqualTo(sent.size() / 2.0);
+    }
+
+    /** How many requests mailbox-api has served on this route ({@code http_server_requests_seconds_count}). */
+    private double apiRequests(String method, String uri) throws Exception {
+        double total = 0;
+        for (String line : stack.apiMetrics().split("\n")) {
+            if (line.startsWith("http_server_requests_seconds_count{") && line.contains("method=\"" + method + "\"")
+                    && line.contains("uri=\"" + uri + "\"")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
+    }
+
     @Test
     void uidlIsTheSameOnEveryReplicaAndMadeOfUidValidityAndUid() throws Exception {
         RealStack.Gateway second = stack.startGateway(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), Map.of());

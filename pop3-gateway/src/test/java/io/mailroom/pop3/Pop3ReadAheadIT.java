@@ -88,6 +88,39 @@ class Pop3ReadAheadIT {
     }
 
     @Test
+    void theFirstRetrFetchesItsMessageWithTheNextOnesInOneCallAndTheWindowIsRefilledInBatches() throws Exception {
+        try (Pop3Client client = login()) {
+            for (int i = 1; i <= MESSAGES; i++) {
+                assertThat(undoDotStuffing(client.rawBody("RETR " + i))).as("message %d", i).isEqualTo(message(i, 20));
+            }
+            assertThat(client.command("QUIT")).startsWith("+OK");
+        }
+        List<List<Long>> batches = mailboxApi.batches();
+        assertThat(batches.getFirst()).as("RETR 1 and the two messages after it").containsExactly(101L, 102L, 103L);
+        assertThat(batches.stream().flatMap(List::stream)).as("every message in one batch, once")
+                .containsExactlyInAnyOrder(101L, 102L, 103L, 104L, 105L, 106L);
+        assertThat(batches).as("fewer calls than messages").hasSizeLessThan(MESSAGES);
+        assertThat(mailboxApi.streams()).hasSize(MESSAGES);
+        await().atMost(Duration.ofSeconds(5)).until(() -> readAhead.memoryAvailable() == BUDGET);
+    }
+
+    @Test
+    void whenTheBatchReadFailsEveryRetrReadsItsMessageOnItsOwn() throws Exception {
+        mailboxApi.setFailBatches(true);
+        try (Pop3Client client = login()) {
+            for (int i = 1; i <= MESSAGES; i++) {
+                assertThat(undoDotStuffing(client.rawBody("RETR " + i))).as("message %d", i).isEqualTo(message(i, 20));
+            }
+        }
+        assertThat(mailboxApi.batches()).isEmpty();
+        assertThat(mailboxApi.streams()).extracting(InMemoryMailboxApi.TrackedStream::uid)
+                .as("each message read once, with the single call").containsExactly(101L, 102L, 103L, 104L, 105L, 106L);
+        assertThat(mailboxApi.streams()).allSatisfy(stream ->
+                assertThat(stream.readers()).allMatch(thread -> thread.startsWith("pop3-handler-")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> readAhead.memoryAvailable() == BUDGET);
+    }
+
+    @Test
     void aMessageReadAheadAndThenMarkedDeletedIsNotGivenOutAndQuitRemovesExactlyIt() throws Exception {
         try (Pop3Client client = login()) {
             assertThat(undoDotStuffing(client.rawBody("RETR 1"))).isEqualTo(message(1, 20));

@@ -141,6 +141,12 @@ final class RealStack implements AutoCloseable {
         return proxy;
     }
 
+    /** mailbox-api's Prometheus scrape. */
+    String apiMetrics() throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/actuator/prometheus"))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     /** Creates the domain of {@code address} (once) and the account, over the admin API. */
     void createAccount(String address) throws IOException, InterruptedException {
         String domain = address.substring(address.indexOf('@') + 1);

@@ -1,6 +1,11 @@
 package io.mailroom.mailbox.blob;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Message bodies, stored once per content and addressed by their SHA-256. Only the implementation knows where
@@ -54,6 +59,29 @@ public interface BlobStore {
 
     /** Opens {@code length} bytes from {@code offset}, like {@link #open} (an HTTP range). */
     InputStream open(String sha256, long offset, long length);
+
+    /**
+     * The whole content of several blobs, for content the caller knows to be small (it bounds the total, which is held
+     * in memory): by hash, each hash once; a hash that has no blob is not in the answer. This default opens one after
+     * the other; a store that can read several in one round trip does so (the gateways' batch reads, one query for
+     * many messages).
+     */
+    default Map<String, byte[]> readAll(Collection<String> sha256s) {
+        Map<String, byte[]> contents = new HashMap<>();
+        for (String sha256 : sha256s) {
+            if (contents.containsKey(sha256)) {
+                continue;
+            }
+            try (InputStream in = open(sha256)) {
+                contents.put(sha256, in.readAllBytes());
+            } catch (BlobNotFoundException gone) {
+                // not stored (any more): left out
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return contents;
+    }
 
     /** Drops one reference; the content goes when the last reference does. */
     void release(String sha256);

@@ -2,6 +2,9 @@ package io.mailroom.mailbox.blob;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.core.support.SqlBinaryValue;
@@ -114,6 +117,21 @@ public class PostgresBlobStore implements BlobStore {
         long start = Math.min(Math.max(0, offset), size);
         long end = length >= size - start ? size : start + length;
         return new SlicedStream(sha256, start, end);
+    }
+
+    /** One query for all of them: {@code content} is stored uncompressed out of line, so this reads just those rows. */
+    @Override
+    public Map<String, byte[]> readAll(Collection<String> sha256s) {
+        if (sha256s.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, byte[]> contents = new HashMap<>();
+        jdbc.sql("SELECT sha256, content FROM blobs WHERE sha256 = ANY(?)")
+                .param(sha256s.stream().distinct().toArray(String[]::new))
+                .query(rs -> {
+                    contents.put(rs.getString(1), rs.getBytes(2));
+                });
+        return contents;
     }
 
     @Override

@@ -10,11 +10,14 @@ import jakarta.validation.Valid;
 
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
+import org.springframework.core.io.InputStreamResource;
 import org.springframework.core.io.Resource;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -76,6 +79,30 @@ class GatewayMessageController {
                                  @RequestHeader(name = HttpHeaders.RANGE, required = false) String range) {
         MessageService.RawSource source = messages.rawByUid(accounts.require(address).id(), mailboxId, uid);
         return RawMessageResponses.of(source.size(), range, (offset, length) -> messages.open(source, offset, length));
+    }
+
+    /**
+     * Several messages' exact bytes in one answer, framed as {@link RawBatch} describes: POP3's read-ahead asks for the
+     * next messages of a maildrop with one request instead of one each.
+     */
+    @PostMapping(path = "/mailboxes/{mailboxId}/messages/raw", produces = RawBatch.MEDIA_TYPE)
+    @ApiResponse(responseCode = "200", description = "one entry per UID asked, in that order: `<uid> <size>` CRLF and "
+            + "the bytes, `<uid> missing` CRLF, or `<uid> deferred` CRLF (over the byte budget: read it on its own)",
+            content = @Content(mediaType = RawBatch.MEDIA_TYPE, schema = @Schema(type = "string", format = "binary")))
+    ResponseEntity<Resource> rawBatch(@PathVariable String address, @PathVariable long mailboxId,
+                                      @Valid @RequestBody RawBatch.RawBatchRequest request) {
+        List<RawBatch.Entry> entries = messages.rawBatch(accounts.require(address).id(), mailboxId, request.uids(),
+                request.budget());
+        RawBatch.Framed framed = RawBatch.frame(entries);
+        return ResponseEntity.ok()
+                .contentType(MediaType.parseMediaType(RawBatch.MEDIA_TYPE))
+                .contentLength(framed.length())
+                .body(new InputStreamResource(framed.content()) {
+                    @Override
+                    public long contentLength() {
+                        return framed.length(); // never read the stream to learn its length
+                    }
+                });
     }
 
     /** APPEND (RFC 9051 §6.3.12): the body is the raw message. */

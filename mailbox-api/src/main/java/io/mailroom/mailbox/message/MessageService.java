@@ -1,6 +1,11 @@
 package io.mailroom.mailbox.message;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -61,6 +66,52 @@ public class MessageService {
             // expunged between the lookup and the read
             throw messageNotFound("message " + source.messageId() + " is gone");
         }
+    }
+
+    /**
+     * Several messages' bytes for one answer ({@link RawBatch}): one query for the messages, one read of their bodies.
+     * The entries come in the order of {@code uids}; a message that would take the total past {@code maxBytes} is
+     * deferred (the caller reads it on its own), one that is not there (or goes while it is read) is missing.
+     *
+     * @throws ApiProblem 404 {@code mailbox-not-found} when the account has no such mailbox
+     */
+    List<RawBatch.Entry> rawBatch(long accountId, long mailboxId, List<Long> uids, long maxBytes) {
+        record Row(long size, String blobSha256) {
+        }
+        Map<Long, Row> rows = new HashMap<>();
+        jdbc.sql("SELECT uid, size, blob_sha256 FROM messages WHERE account_id = ? AND mailbox_id = ? AND uid = ANY(?)")
+                .params(accountId, mailboxId, uids.stream().distinct().toArray(Long[]::new))
+                .query(rs -> {
+                    rows.put(rs.getLong(1), new Row(rs.getLong(2), rs.getString(3)));
+                });
+        if (rows.isEmpty()) {
+            mailboxes.require(accountId, mailboxId); // a message row proves its mailbox; without one, ask
+        }
+        Set<Long> sent = new HashSet<>();
+        long budget = maxBytes;
+        for (long uid : uids) {
+            Row row = rows.get(uid);
+            if (row != null && !sent.contains(uid) && row.size() <= budget) {
+                budget -= row.size();
+                sent.add(uid);
+            }
+        }
+        Map<String, byte[]> contents = sent.isEmpty() ? Map.of()
+                : blobs.readAll(sent.stream().map(uid -> rows.get(uid).blobSha256()).distinct().toList());
+        List<RawBatch.Entry> entries = new ArrayList<>(uids.size());
+        for (long uid : uids) {
+            Row row = rows.get(uid);
+            if (row == null) {
+                entries.add(new RawBatch.Missing(uid));
+            } else if (!sent.contains(uid)) {
+                entries.add(new RawBatch.Deferred(uid));
+            } else {
+                byte[] content = contents.get(row.blobSha256());
+                // no content: the message was expunged (and its body released) between the two reads
+                entries.add(content == null ? new RawBatch.Missing(uid) : new RawBatch.Found(uid, content));
+            }
+        }
+        return entries;
     }
 
     /** The INBOX as POP3 sees it: every message's UID and size, ascending by UID. */

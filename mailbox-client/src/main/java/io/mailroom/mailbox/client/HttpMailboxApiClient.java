@@ -1,5 +1,6 @@
 package io.mailroom.mailbox.client;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +34,8 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
     public static final String TRACE_ID_MDC_KEY = MailboxApiTransport.TRACE_ID_MDC_KEY;
 
     static final MediaType MESSAGE_RFC822 = MailboxApiTransport.MESSAGE_RFC822;
+    /** The framed answer of {@link #readMessages} (docs/rest-api.md, "Read several messages"). */
+    static final MediaType RAW_BATCH = MediaType.parseMediaType("application/vnd.mailroom.raw-batch");
     private static final String AUTH_FAILED = "auth-failed";
     private static final String AUTH_LOCKED = "auth-locked";
     private static final String MAILDROP_IN_USE = "maildrop-in-use";
@@ -46,6 +49,7 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
     /** Cleared when mailbox-api turns out not to know the batch calls (an older version during a rolling upgrade). */
     private volatile boolean batchResolution = true;
     private volatile boolean batchFiling = true;
+    private volatile boolean batchReads = true;
 
     public HttpMailboxApiClient(MailboxApiProperties properties, String internalToken, RestClient.Builder builder) {
         this.transport = new MailboxApiTransport(properties, internalToken, builder);
@@ -244,6 +248,43 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
                 request -> { }, account, mailboxId, uid);
     }
 
+    /**
+     * {@value #MAX_READ_BATCH} UIDs per request to {@code POST …/messages/raw}, whose answer is read as it arrives: each
+     * message is handed to the sink as a stream over its own bytes of the answer. Against a mailbox-api that does not
+     * know the route (404 for it), one {@link #openMessage} per UID from then on.
+     */
+    @Override
+    public void readMessages(String account, long mailboxId, List<Long> uids, long maxBytes, RawMessageSink sink)
+            throws IOException {
+        long budget = maxBytes;
+        for (int start = 0; start < uids.size(); start += MAX_READ_BATCH) {
+            List<Long> chunk = List.copyOf(uids.subList(start, Math.min(uids.size(), start + MAX_READ_BATCH)));
+            if (budget <= 0) {
+                chunk.forEach(sink::deferred);
+                continue;
+            }
+            if (!batchReads) {
+                MailboxApiClient.super.readMessages(account, mailboxId, chunk, budget, sink);
+                continue;
+            }
+            InputStream answer;
+            try {
+                answer = transport.streamPost("/internal/v1/accounts/{address}/mailboxes/{mailboxId}/messages/raw",
+                        new ReadMessagesRequest(chunk, budget), RAW_BATCH, account, mailboxId);
+            } catch (MailboxApiException e) {
+                if (!isMissingRoute(e) && e.status() != 405) {
+                    throw e;
+                }
+                batchReads = false; // an older mailbox-api: one message per call from now on
+                MailboxApiClient.super.readMessages(account, mailboxId, chunk, budget, sink);
+                continue;
+            }
+            try (RawBatchReader reader = new RawBatchReader(answer)) {
+                budget -= reader.readAll(chunk, sink);
+            }
+        }
+    }
+
     @Override
     public void expunge(String account, long mailboxId, Collection<Long> uids) {
         if (uids.isEmpty()) {
@@ -327,6 +368,9 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
     }
 
     record ExpungeRequest(List<Long> uids) {
+    }
+
+    record ReadMessagesRequest(List<Long> uids, long maxBytes) {
     }
 
     record ResolutionsRequest(List<String> addresses) {

@@ -1,5 +1,6 @@
 package io.mailroom.mailbox.client;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -91,6 +92,44 @@ public interface MailboxApiClient {
      * @throws MailboxApiException with code {@code message-not-found} when it is gone
      */
     InputStream openMessage(String account, long mailboxId, long uid);
+
+    /**
+     * Reads several messages of one mailbox in one call (POP3's read-ahead): hands each UID of {@code uids} to
+     * {@code sink}, in that order, as a message, as {@linkplain RawMessageSink#missing missing}, or as
+     * {@linkplain RawMessageSink#deferred deferred} when its bytes would take the answer past {@code maxBytes} (read
+     * it with {@link #openMessage}, which streams any size). Meant for small messages: what one call carries is held
+     * in memory on both sides. This default opens one message after the other and defers none; the HTTP client asks
+     * for up to {@value #MAX_READ_BATCH} at once.
+     *
+     * @throws MailboxApiException          {@code mailbox-not-found}, {@code account-not-found}
+     * @throws MailboxApiUnavailableException mailbox-api cannot be reached (or answers 5xx)
+     * @throws IOException                  the answer broke off or was not what was asked; the UIDs not yet handed to
+     *                                      {@code sink} are not known
+     */
+    default void readMessages(String account, long mailboxId, List<Long> uids, long maxBytes, RawMessageSink sink)
+            throws IOException {
+        for (long uid : uids) {
+            InputStream content;
+            try {
+                content = openMessage(account, mailboxId, uid);
+            } catch (MailboxApiException e) {
+                if (MESSAGE_NOT_FOUND.equals(e.code())) {
+                    sink.missing(uid);
+                    continue;
+                }
+                throw e;
+            }
+            try (content) {
+                sink.message(uid, content);
+            }
+        }
+    }
+
+    /** The most UIDs the HTTP client asks mailbox-api for in one request of {@link #readMessages}. */
+    int MAX_READ_BATCH = 16;
+
+    /** The problem code of a message that is not there. */
+    String MESSAGE_NOT_FOUND = "message-not-found";
 
     /** Removes these messages from the mailbox (expunge). UIDs that are already gone are ignored. */
     void expunge(String account, long mailboxId, Collection<Long> uids);

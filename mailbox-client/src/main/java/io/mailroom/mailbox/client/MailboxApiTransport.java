@@ -127,11 +127,29 @@ public final class MailboxApiTransport implements AutoCloseable {
     public InputStream stream(String uriTemplate, Consumer<HttpRequest.Builder> headers, Object... variables) {
         URI uri = uris.expand(uriTemplate, variables);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .timeout(properties.readTimeout()) // until the response headers arrive
-                .header(HttpHeaders.AUTHORIZATION, authorization)
                 .header(HttpHeaders.ACCEPT, MESSAGE_RFC822.toString() + ", application/problem+json")
                 .GET();
         headers.accept(request);
+        return send(request);
+    }
+
+    /**
+     * A POST of a JSON body whose answer is streamed to the caller, bounded like {@link #stream}.
+     *
+     * @param accept the media type of the answer the caller reads
+     */
+    public InputStream streamPost(String uriTemplate, Object jsonBody, MediaType accept, Object... variables) {
+        URI uri = uris.expand(uriTemplate, variables);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .header(HttpHeaders.ACCEPT, accept.toString() + ", application/problem+json")
+                .header(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON_VALUE)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(jsonBody)));
+        return send(request);
+    }
+
+    private InputStream send(HttpRequest.Builder request) {
+        request.timeout(properties.readTimeout()) // until the response headers arrive
+                .header(HttpHeaders.AUTHORIZATION, authorization);
         String traceId = MDC.get(TRACE_ID_MDC_KEY);
         if (traceId != null) {
             request.header(TRACE_ID_HEADER, traceId);

@@ -9,12 +9,9 @@ import org.apache.james.protocols.api.handler.ProtocolHandler;
 import org.apache.james.protocols.api.handler.ProtocolHandlerChainImpl;
 import org.apache.james.protocols.api.handler.WiringException;
 import org.apache.james.protocols.pop3.POP3Session;
-import org.apache.james.protocols.pop3.core.DeleCmdHandler;
-import org.apache.james.protocols.pop3.core.ListCmdHandler;
 import org.apache.james.protocols.pop3.core.NoopCmdHandler;
 import org.apache.james.protocols.pop3.core.RsetCmdHandler;
 import org.apache.james.protocols.pop3.core.StatCmdHandler;
-import org.apache.james.protocols.pop3.core.UidlCmdHandler;
 import org.apache.james.protocols.pop3.core.UnknownCmdHandler;
 
 import io.mailroom.pop3.login.AuthCommand;
@@ -48,11 +45,11 @@ public final class Pop3HandlerChain {
                 new PassCommand(metricFactory, login),
                 new AuthCommand(metricFactory, login),
                 new StatCmdHandler(metricFactory),
-                new ListCmdHandler(metricFactory),
-                new UidlCmdHandler(metricFactory),
+                MessageNumbers.list(metricFactory),
+                MessageNumbers.uidl(metricFactory),
                 new TopCommand(metricFactory, retrieval),
                 new RetrCommand(metricFactory, retrieval),
-                new DeleCmdHandler(metricFactory),
+                MessageNumbers.dele(metricFactory),
                 new NoopCmdHandler(metricFactory),
                 new RsetCmdHandler(metricFactory),
                 new QuitCommand(metricFactory),

@@ -12,6 +12,7 @@ import io.mailroom.mailbox.client.AuthenticatedAccount;
 import io.mailroom.mailbox.client.MailboxApiClient;
 import io.mailroom.mailbox.client.MailboxApiException;
 import io.mailroom.mailbox.client.Maildrop;
+import io.mailroom.mailbox.client.RawMessageSink;
 
 /**
  * One POP3 session's view of an account's INBOX, read from mailbox-api.
@@ -61,6 +62,17 @@ public final class MailboxApiMaildrop implements Mailbox {
             }
             throw e;
         }
+    }
+
+    /**
+     * Reads several messages in one call to mailbox-api ({@link MailboxApiClient#readMessages}), for RETR's read-ahead:
+     * each UID is handed to {@code sink} as a message, missing (expunged meanwhile) or deferred.
+     *
+     * @param maxBytes the most bytes of messages the call may carry; the rest is deferred
+     */
+    public void readMessages(List<Long> uids, long maxBytes, RawMessageSink sink) throws IOException {
+        Maildrop drop = load();
+        client.readMessages(account.address(), drop.mailboxId(), uids, maxBytes, sink);
     }
 
     /** Called by QUIT in the UPDATE state (RFC 1939 §6) with the messages marked by DELE, and only then. */

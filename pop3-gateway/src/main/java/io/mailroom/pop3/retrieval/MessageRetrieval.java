@@ -101,7 +101,7 @@ public final class MessageRetrieval {
         }
         SpooledMessage[] staged = new SpooledMessage[1];
         if (readAhead != null && bodyLines == MessageSpool.WHOLE_MESSAGE) {
-            staged[0] = readAhead.take(session, message.getUid(), readAheadWait, spools::closed);
+            staged[0] = readAhead.take(session, (int) number - 1, message.getUid(), readAheadWait, spools::closed);
         }
         try {
             if (staged[0] == null) {

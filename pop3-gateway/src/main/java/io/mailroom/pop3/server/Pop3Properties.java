@@ -172,12 +172,13 @@ public record Pop3Properties(
      * After RETR n the next messages are fetched from mailbox-api while the client reads message n, so that the
      * RETRs that follow are answered from memory ({@link io.mailroom.pop3.retrieval.ReadAhead}).
      *
-     * @param messages     how many messages ahead; 0 turns read-ahead off
+     * @param messages     how many messages ahead; 0 turns read-ahead off. The window is refilled, in batches of up
+     *                     to 16 messages per mailbox-api request, once half of it has been read
      * @param sessionBytes the most one session holds read ahead; larger messages are never read ahead
      * @param memoryBudget the most all sessions together hold read ahead
      * @param await        how long RETR waits for its message still on its way before it reads it itself
      */
-    public record ReadAheadLimits(@Min(0) @Max(64) @DefaultValue("4") int messages,
+    public record ReadAheadLimits(@Min(0) @Max(64) @DefaultValue("16") int messages,
                                   @NotNull @DefaultValue("256KB") DataSize sessionBytes,
                                   @NotNull @DefaultValue("32MB") DataSize memoryBudget,
                                   @NotNull @DefaultValue("30s") Duration await) {

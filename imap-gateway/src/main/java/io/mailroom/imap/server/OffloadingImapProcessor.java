@@ -24,6 +24,8 @@ import org.apache.james.mailbox.RequestAware;
 import org.apache.james.metrics.api.MetricFactory;
 import org.slf4j.MDC;
 
+import io.mailroom.imap.store.BackendCalls;
+
 import com.google.common.collect.ImmutableSet;
 
 import reactor.core.publisher.Mono;
@@ -105,7 +107,9 @@ public final class OffloadingImapProcessor implements ImapProcessor {
     @Override
     public Mono<Void> processReactive(ImapMessage message, Responder responder, ImapSession session) {
         Map<String, String> connectionMdc = MDC.getCopyOfContextMap();
+        String name = commandName(message);
         Mono<Void> command = Mono.defer(() -> {
+                    BackendCalls.begin(name, session.getMailboxSession());
                     if (connectionMdc == null) {
                         MDC.clear();
                     } else {
@@ -115,8 +119,18 @@ public final class OffloadingImapProcessor implements ImapProcessor {
                     Responder answer = accountLimit == null ? responder : accountLimit.guard(message, session, responder);
                     return Mono.from(processor.processReactive(message, answer, session));
                 })
-                .doFinally(signal -> endRequest(session));
+                .doFinally(signal -> {
+                    endRequest(session);
+                    BackendCalls.end(session.getMailboxSession());
+                });
         return CommandsInFlight.track(session, changesThePipeline(message) ? command : command.subscribeOn(scheduler));
+    }
+
+    /** The command's name for metrics: its request class without "Request" ({@code FETCH} for FETCH and UID FETCH). */
+    static String commandName(ImapMessage message) {
+        String name = message.getClass().getSimpleName();
+        return (name.endsWith("Request") ? name.substring(0, name.length() - "Request".length()) : name)
+                .toUpperCase(java.util.Locale.ROOT);
     }
 
     /**

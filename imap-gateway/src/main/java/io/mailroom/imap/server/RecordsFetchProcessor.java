@@ -1,8 +1,10 @@
 package io.mailroom.imap.server;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.apache.james.imap.api.message.IdRange;
 import org.apache.james.imap.api.process.ImapSession;
 import org.apache.james.imap.api.process.SelectedMailbox;
 import org.apache.james.imap.message.request.FetchRequest;
@@ -10,26 +12,36 @@ import org.apache.james.imap.message.response.UnpooledStatusResponseFactory;
 import org.apache.james.imap.processor.fetch.FetchProcessor;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.MessageUid;
+import org.apache.james.mailbox.exception.MessageRangeException;
 import org.apache.james.mailbox.model.MessageRange;
+import org.apache.james.mailbox.store.StoreMailboxManager;
 import org.apache.james.metrics.api.MetricFactory;
+
+import io.mailroom.imap.store.MailboxApiMapperFactory;
 
 import reactor.core.publisher.Mono;
 
 /**
  * FETCH, with the {@code VANISHED} modifier of {@code UID FETCH … (CHANGEDSINCE m VANISHED)} (RFC 7162 §3.2.6) answered
- * from mailbox-api's expunge records ({@link ExpungeRecords}).
+ * from mailbox-api's expunge records ({@link ExpungeRecords}), and a sequence set of several ranges read in one
+ * mailbox-api call: James reads range by range, so the ranges are announced to the store first
+ * ({@link MailboxApiMapperFactory#announceReads}).
  */
 final class RecordsFetchProcessor extends FetchProcessor {
 
     private final ExpungeRecords records;
+    private final MailboxApiMapperFactory mappers;
 
     RecordsFetchProcessor(MailboxManager mailboxManager, MetricFactory metricFactory, ExpungeRecords records) {
         super(mailboxManager, new UnpooledStatusResponseFactory(), metricFactory);
         this.records = records;
+        this.mappers = mailboxManager instanceof StoreMailboxManager store
+                && store.getMapperFactory() instanceof MailboxApiMapperFactory factory ? factory : null;
     }
 
     @Override
     protected Mono<Void> processRequestReactive(FetchRequest request, ImapSession session, Responder responder) {
+        announceReads(request, session);
         if (!request.getFetch().getVanished() || request.getFetch().getChangedSince() < 0) {
             return super.processRequestReactive(request, session, responder);
         }
@@ -40,6 +52,24 @@ final class RecordsFetchProcessor extends FetchProcessor {
                 .toList();
         return super.processRequestReactive(request, session,
                 new ExpungeRecords.Since(responder, session, request.getFetch().getChangedSince(), uids));
+    }
+
+    /** The UID ranges of a sequence set of several ranges, as James will ask the store for them. */
+    private void announceReads(FetchRequest request, ImapSession session) {
+        SelectedMailbox selected = session.getSelected();
+        if (mappers == null || selected == null || request.getIdSet().length < 2) {
+            return;
+        }
+        List<MessageRange> ranges = new ArrayList<>();
+        try {
+            for (IdRange range : request.getIdSet()) {
+                messageRange(selected, range, request.isUseUids())
+                        .ifPresent(uids -> ranges.add(normalizeMessageRange(selected, uids)));
+            }
+        } catch (MessageRangeException e) {
+            return; // James answers BAD for the set
+        }
+        mappers.announceReads(session.getMailboxSession(), selected.getMailboxId(), ranges);
     }
 
     @Override

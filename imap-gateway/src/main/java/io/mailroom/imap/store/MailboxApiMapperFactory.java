@@ -10,6 +10,7 @@ import org.apache.james.mailbox.MessageManager;
 import org.apache.james.mailbox.ModSeq;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.model.Mailbox;
+import org.apache.james.mailbox.model.MailboxId;
 import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.store.MailboxSessionMapperFactory;
 import org.apache.james.mailbox.store.mail.AnnotationMapper;
@@ -116,6 +117,20 @@ public class MailboxApiMapperFactory extends MailboxSessionMapperFactory {
         }
         MailboxApiMessageMapper mapper = (MailboxApiMessageMapper) getMessageMapper(session);
         return mapper.storeFlags(mailbox, FlagsUpdates.toApi(flags, mode), new UidSet(uids), unchangedSince);
+    }
+
+    /**
+     * The current command of the session will read these UID ranges of the mailbox one after the other (a FETCH of a
+     * sequence set of several ranges: James asks the store range by range): the store reads them all in one call.
+     */
+    public void announceReads(MailboxSession session, MailboxId mailboxId, List<MessageRange> ranges) {
+        List<UidSet.Range> uids = new ArrayList<>();
+        for (MessageRange range : ranges) {
+            UidSets.of(range).ifPresent(set -> uids.addAll(set.ranges()));
+        }
+        if (uids.size() > 1) {
+            store(session).announceReads(ApiMailboxId.value(mailboxId), uids);
+        }
     }
 
     /** The end of an IMAP command: nothing read during it is trusted in the next. */

@@ -81,9 +81,12 @@ class MailboxApiMessageMapper implements MessageMapper {
         long mailboxId = ApiMailboxId.value(mailbox.getMailboxId());
         FetchOptions options = new FetchOptions(parts(type), null,
                 limit > 0 ? Math.min(limit, FetchOptions.MAX_LIMIT) : FetchOptions.MAX_LIMIT);
-        List<MessageMetadata> messages = StoreFailures.call("fetch", () -> limit > 0
-                ? store.client().fetch(store.account(), mailboxId, uids.get(), options).messages()
-                : store.client().fetchAll(store.account(), mailboxId, uids.get(), options));
+        SessionStore.ReadAhead ahead = limit > 0 ? null : store.readAhead(mailboxId, uids.get());
+        List<MessageMetadata> messages = ahead != null
+                ? readAhead(ahead, uids.get(), options)
+                : StoreFailures.call("fetch", () -> limit > 0
+                        ? store.client().fetch(store.account(), mailboxId, uids.get(), options).messages()
+                        : store.client().fetchAll(store.account(), mailboxId, uids.get(), options));
         List<MailboxMessage> result = new ArrayList<>(messages.size());
         for (MessageMetadata message : messages) {
             if (limit > 0 && result.size() >= limit) {
@@ -92,6 +95,21 @@ class MailboxApiMessageMapper implements MessageMapper {
             result.add(new ApiMailboxMessage(store.client(), store.account(), message));
         }
         return result;
+    }
+
+    /**
+     * A range of a FETCH of several ranges: the first one reads every range the command announced in one call, the
+     * others take their messages from that answer.
+     */
+    private List<MessageMetadata> readAhead(SessionStore.ReadAhead ahead, UidSet uids, FetchOptions options)
+            throws MailboxException {
+        List<MessageMetadata> all = ahead.read().get(options.include());
+        if (all == null) {
+            all = StoreFailures.call("fetch",
+                    () -> store.client().fetchAll(store.account(), ahead.mailboxId(), ahead.uids(), options));
+            ahead.read().put(options.include(), all);
+        }
+        return all.stream().filter(message -> uids.contains(message.uid())).toList();
     }
 
     private static Set<MessagePart> parts(FetchType type) {
@@ -322,7 +340,11 @@ class MailboxApiMessageMapper implements MessageMapper {
         // lock, so that a concurrent STORE -FLAGS \Deleted wins. REPLACE deletes unmarked messages: no check then.
         boolean deletedOnly = uids.equals(deletionCandidates);
         deletionCandidates = List.of();
-        UidSet set = UidSet.of(uids.stream().map(MessageUid::asLong).toList());
+        return expunge(mailboxId, UidSet.of(uids.stream().map(MessageUid::asLong).toList()), deletedOnly);
+    }
+
+    private Map<MessageUid, MessageMetaData> expunge(long mailboxId, UidSet set, boolean deletedOnly)
+            throws MailboxException {
         ExpungeResult result = write(mailboxId, "expunge",
                 () -> store.client().expunge(store.account(), mailboxId, set, deletedOnly));
         Map<MessageUid, MessageMetaData> removed = new LinkedHashMap<>();
@@ -331,6 +353,18 @@ class MailboxApiMessageMapper implements MessageMapper {
             removed.put(MessageUid.of(message.uid()), metaData(message));
         }
         return removed;
+    }
+
+    /**
+     * EXPUNGE of a range in one call: mailbox-api removes the messages of the range marked \Deleted at that moment,
+     * under the mailbox's lock, and answers with what it removed.
+     */
+    Map<MessageUid, MessageMetaData> expungeMarked(Mailbox mailbox, MessageRange range) throws MailboxException {
+        Optional<UidSet> uids = UidSets.of(range);
+        if (uids.isEmpty()) {
+            return Map.of();
+        }
+        return expunge(ApiMailboxId.value(mailbox.getMailboxId()), uids.get(), true);
     }
 
     @Override

@@ -21,9 +21,11 @@ import org.apache.james.mailbox.store.quota.NoMaxQuotaManager;
 import org.apache.james.mailbox.store.quota.QuotaComponents;
 import org.apache.james.mailbox.store.search.MessageSearchIndex;
 import org.apache.james.metrics.api.MetricFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -49,6 +51,22 @@ import io.mailroom.mailbox.client.store.MailboxStoreClient;
 public class MailboxStoreConfiguration {
 
     private static final int EVENT_THREADS = 4;
+
+    /**
+     * Every mailbox-api call counted by IMAP command ({@link BackendCalls}): the number of calls per command is what
+     * the gateway's throughput depends on. Static, so that it can wrap the client whatever the registry's life cycle.
+     */
+    @Bean
+    static BeanPostProcessor countingMailboxStoreClient(ObjectProvider<MeterRegistry> registry) {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String name) {
+                return bean instanceof MailboxStoreClient client
+                        ? BackendCalls.counting(client, registry::getIfAvailable)
+                        : bean;
+            }
+        };
+    }
 
     @Bean
     AccountResolver accountResolver(ImapProperties properties) {

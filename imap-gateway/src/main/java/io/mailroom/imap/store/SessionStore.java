@@ -3,6 +3,7 @@ package io.mailroom.imap.store;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.james.core.Username;
@@ -12,6 +13,9 @@ import org.apache.james.mailbox.exception.MailboxNotFoundException;
 
 import io.mailroom.mailbox.client.store.MailboxInfo;
 import io.mailroom.mailbox.client.store.MailboxStoreClient;
+import io.mailroom.mailbox.client.store.MessageMetadata;
+import io.mailroom.mailbox.client.store.MessagePart;
+import io.mailroom.mailbox.client.store.UidSet;
 
 /**
  * What the mappers of one IMAP session share: the account, the client, and a cache of what mailbox-api said during
@@ -39,12 +43,30 @@ final class SessionStore {
     private record Entity(MailboxInfo info, long readAtNanos) {
     }
 
+    /**
+     * The UID ranges the current command will read one by one (James's FETCH asks the store range by range), read in
+     * one call at the first of them; per set of parts read.
+     */
+    record ReadAhead(long mailboxId, List<UidSet.Range> ranges, Map<Set<MessagePart>, List<MessageMetadata>> read) {
+
+        boolean covers(long mailbox, UidSet uids) {
+            return mailbox == mailboxId && uids.ranges().stream().allMatch(asked -> ranges.stream()
+                    .anyMatch(announced -> announced.from() <= asked.from() && asked.to() <= announced.to()));
+        }
+
+        UidSet uids() {
+            return new UidSet(ranges);
+        }
+    }
+
+    private volatile ReadAhead readAhead;
+
     /** How long a mailbox's name and UIDVALIDITY are trusted across commands. */
     static final long ENTITY_TTL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
     SessionStore(MailboxStoreClient client, MailboxSession session, AccountResolver accounts,
                  MailboxDirectory directory, LocalChanges localChanges) {
-        this.client = client;
+        this.client = BackendCalls.inCommandOf(client, session);
         this.account = accounts.account(session);
         this.user = session.getUser();
         this.directory = directory;
@@ -103,6 +125,17 @@ final class SessionStore {
         return info(mailboxId);
     }
 
+    /** The current command will read these UID ranges of the mailbox, one range after the other. */
+    void announceReads(long mailboxId, List<UidSet.Range> ranges) {
+        readAhead = new ReadAhead(mailboxId, List.copyOf(ranges), new ConcurrentHashMap<>());
+    }
+
+    /** What the current command announced it will read, if it covers these UIDs; null otherwise. */
+    ReadAhead readAhead(long mailboxId, UidSet uids) {
+        ReadAhead announced = readAhead;
+        return announced != null && announced.covers(mailboxId, uids) ? announced : null;
+    }
+
     /** After this session created, renamed or deleted mailboxes. */
     void mailboxesChanged() {
         entities.clear();
@@ -129,6 +162,7 @@ final class SessionStore {
     void changed() {
         mailboxes = null;
         infos.clear();
+        readAhead = null;
     }
 
     /** At the end of a command. */

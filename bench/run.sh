@@ -17,6 +17,9 @@
 #     --pop3-clients N        20     --pop3-rounds N    5 (each run reads every mailbox N times)
 #     --pop3-first-user N     first POP3 mailbox (default 51, so user51..: user1 is what other tools on
 #                             this machine send to; user100 takes the SMTP load)
+#     --queue rabbitmq|postgres  Mailroom's queue adapter (default rabbitmq, what issue 5 measures): RabbitMQ at
+#                             127.0.0.1:5672 (guest/guest; MAILROOM_RABBITMQ_HOST/_PORT/_USERNAME/_PASSWORD), names
+#                             under a prefix of the run's own, deleted at the end; postgres: the PostgreSQL queue
 #     --warmup N              200    messages per side sent before measuring (0: none)
 #     --skip-build            use the jars already built
 #     --mailroom-running      use a suite that is already running (needs MAILROOM_ADMIN_TOKEN)
@@ -54,6 +57,7 @@ POP3_CLIENTS=20
 POP3_ROUNDS=5
 POP3_FIRST=""
 RECIPIENTS=1
+QUEUE=rabbitmq
 WARMUP=200
 SKIP_BUILD=0
 MAILROOM_RUNNING=0
@@ -78,6 +82,7 @@ while [ $# -gt 0 ]; do
     --pop3-clients) POP3_CLIENTS=$2; shift 2 ;;
     --pop3-rounds) POP3_ROUNDS=$2; shift 2 ;;
     --pop3-first-user) POP3_FIRST=$2; shift 2 ;;
+    --queue) QUEUE=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     --mailroom-running) MAILROOM_RUNNING=1; shift ;;
@@ -89,6 +94,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; usage ;;
   esac
 done
+case "$QUEUE" in rabbitmq|postgres) ;; *) echo "--queue: rabbitmq or postgres" >&2; exit 64 ;; esac
 if [ "$POP3_USERS" -gt 99 ]; then echo "--pop3-users: the anchors have user1..user100 only, and user100 takes the SMTP load" >&2; exit 64; fi
 if [ -z "$POP3_FIRST" ]; then
   POP3_FIRST=51; [ $((POP3_FIRST + POP3_USERS - 1)) -le 99 ] || POP3_FIRST=$((100 - POP3_USERS))
@@ -125,6 +131,8 @@ fail() { say "FAILED: $*"; echo "$*" >> "$OUT/failures.txt"; }
 has_side() { [[ ",$SIDES," == *",$1,"* ]]; }
 phase() { echo "$1" > "$OUT/phase"; }
 
+source "$ROOT/bench/lib/services.sh"   # setup_anchors
+
 # ---------------------------------------------------------------- cleanup
 descendants() {  # every process below $1 (so a launcher killed hard leaves no service behind)
   local kids; kids=$(ps -o pid= --ppid "$1" 2>/dev/null)
@@ -157,10 +165,10 @@ trap cleanup EXIT
 trap 'say "interrupted"; exit 130' INT TERM
 
 say "results in $OUT"
-say "settings: rounds=$ROUNDS scenarios=$SCENARIOS sides=$SIDES smtp: $SMTP_SESSIONS sessions, $SMTP_MESSAGES msgs of $SIZE B, $PER_CONNECTION per connection, $RECIPIENTS recipient(s) each (user$DELIVER_FIRST..user100); pop3: user$POP3_FIRST..user$POP3_LAST x $POP3_MESSAGES msgs, $POP3_CLIENTS clients, $POP3_ROUNDS reads/run"
+say "settings: rounds=$ROUNDS scenarios=$SCENARIOS sides=$SIDES queue=$QUEUE smtp: $SMTP_SESSIONS sessions, $SMTP_MESSAGES msgs of $SIZE B, $PER_CONNECTION per connection, $RECIPIENTS recipient(s) each (user$DELIVER_FIRST..user100); pop3: user$POP3_FIRST..user$POP3_LAST x $POP3_MESSAGES msgs, $POP3_CLIENTS clients, $POP3_ROUNDS reads/run"
 cat > "$OUT/settings.txt" <<EOF
 date=$(date -Is) host=$(hostname) cores=$(nproc) mem_mb=$(free -m | awk '/Mem:/{print $2}')
-rounds=$ROUNDS scenarios=$SCENARIOS sides=$SIDES
+rounds=$ROUNDS scenarios=$SCENARIOS sides=$SIDES queue=$QUEUE
 smtp_sessions=$SMTP_SESSIONS smtp_messages=$SMTP_MESSAGES per_connection=$PER_CONNECTION size=$SIZE warmup=$WARMUP recipients=$RECIPIENTS
 pop3_users=user$POP3_FIRST..user$POP3_LAST pop3_messages=$POP3_MESSAGES pop3_clients=$POP3_CLIENTS pop3_rounds=$POP3_ROUNDS smtp_to=user$DELIVER_FIRST..user100
 java=$("$JAVA" -version 2>&1 | head -1)
@@ -198,7 +206,7 @@ if has_side anchor; then
     anchors_up=0
   else
     say "starting the anchors (Postfix :10025 -> LMTP -> Dovecot; POP3 :10110)"
-    timeout 600 "$ANCHORS/setup-anchors.sh" > "$OUT/anchors.log" 2>&1
+    setup_anchors "$OUT/anchors.log"
     anchors_up=$?
   fi
   if [ $anchors_up = 0 ]; then
@@ -234,7 +242,7 @@ start_mailroom() {
   if [ "$KEEP_DATA" = 1 ]; then DATA="$OUT/mailroom-data"; mkdir -p "$DATA"; else DATA=$(mktemp -d /tmp/mailroom-bench.XXXXXX); fi
   export MAILROOM_ADMIN_TOKEN=${MAILROOM_ADMIN_TOKEN:-$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')}
   say "starting Mailroom: launcher with data in $DATA (log: $OUT/launcher.log, services' logs: $DATA/logs)"
-  (cd "$ROOT" && exec "$JAVA" -jar "$jar" --home "$ROOT" --data "$DATA") > "$OUT/launcher.log" 2>&1 &
+  (cd "$ROOT" && exec "$JAVA" -jar "$jar" --home "$ROOT" --data "$DATA" --queue "$QUEUE") > "$OUT/launcher.log" 2>&1 &
   LAUNCHER_PID=$!
   # the launcher gives each wave of services 180 s and then gives up (and exits) by itself: wait a bit longer
   local deadline=$(( $(date +%s) + 420 ))

@@ -5,7 +5,38 @@
 
 PIDS=()
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# A port free right now, drawn at random from 20000 up to the bottom of the kernel's ephemeral range
+# (/proc/sys/net/ipv4/ip_local_port_range): a port the kernel hands out itself (bind to 0) is one it may hand out
+# again at once to any outgoing connection, and a service that starts a second later finds it taken. Ports given
+# out before in this run ($OUT/.ports-given) are not given again, though nothing has bound them yet.
+free_port() {
+  python3 - "${OUT:-/tmp}/.ports-given" <<'PY'
+import random, socket, sys
+given_file = sys.argv[1]
+try:
+    given = {int(line) for line in open(given_file) if line.strip()}
+except OSError:
+    given = set()
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+first = 20000 if low > 21000 else 1024
+for _ in range(200):
+    port = random.randrange(first, low)
+    if port in given:
+        continue
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    with open(given_file, "a") as f:
+        f.write(f"{port}\n")
+    print(port)
+    sys.exit(0)
+sys.exit("no free port below the ephemeral range")
+PY
+}
 
 wait_http() {  # url seconds
   for _ in $(seq 1 "$2"); do curl -fsS -m 2 "$1" >/dev/null 2>&1 && return 0; sleep 1; done
@@ -16,12 +47,13 @@ wait_http() {  # url seconds
 # whatever the caller has open -- a build lock taken with flock -- for as long as they run, and block every build.
 setup_anchors() {  # log file
   (for fd in /proc/self/fd/*; do fd=${fd##*/}; if [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ]; then eval "exec $fd>&-"; fi; done
-   exec bash "$ANCHORS/setup-anchors.sh") > "$1" 2>&1
+   exec timeout 600 bash "$ANCHORS/setup-anchors.sh") > "$1" 2>&1
 }
 
 random_token() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
 
-# Stops every process in PIDS (TERM, then KILL after 10 s) and drops the database.
+# Stops every process in PIDS (TERM, then KILL after 10 s), drops the database and, when RABBIT_PREFIX is set,
+# deletes the RabbitMQ queues under that prefix (rabbitmqctl cannot delete the exchange: it holds nothing).
 stop_services() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   for pid in "${PIDS[@]}"; do
@@ -29,6 +61,12 @@ stop_services() {
     kill -9 "$pid" 2>/dev/null
   done
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
+  if [ -n "${RABBIT_PREFIX:-}" ] && command -v rabbitmqctl >/dev/null; then
+    rabbitmqctl -q list_queues name 2>/dev/null | grep -F "$RABBIT_PREFIX" | while read -r q; do
+      [[ "$q" == "$RABBIT_PREFIX"* ]] && rabbitmqctl -q delete_queue "$q" </dev/null >/dev/null 2>&1   # not the loop's stdin
+    done
+  fi
+  return 0
 }
 
 # Builds these modules (unless SKIP_BUILD=1) and copies their exec jars to $OUT/jars/<module>.jar: another build

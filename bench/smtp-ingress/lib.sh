@@ -1,28 +1,16 @@
 # bench/smtp-ingress/lib.sh - sourced by run.sh and real-clients.sh: starts mailbox-api and smtp-ingress from
 # their exec jars on free ports, with a fresh PostgreSQL database (127.0.0.1:5432) for mailbox-api and the
-# queue, provisions example.test with user1@example.test, and stops everything on exit.
+# queue, provisions example.test with user1@example.test, and stops everything on exit (stop_services).
 # Needs: ROOT, OUT, JAVA, say(); sets API_HTTP, MX_PORT, SUBMISSION_PORT, SUBMISSIONS_PORT, SMTP_PID.
 # env: QUEUE (postgres | rabbitmq), SMTP_ARGS, SMTP_JAVA_OPTS, SKIP_BUILD (1: use the jars as built).
 
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/services.sh"   # free_port, wait_http
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/services.sh"   # free_port, wait_http, stop_services, setup_anchors
 RCPT_PASSWORD=${RCPT_PASSWORD:-bench-password-1}
-PIDS=()
 DB=mailroom_bench_smtp_$$
-
-mailroom_cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null
-  done
-  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
-  if [ "${QUEUE:-postgres}" = rabbitmq ] && command -v rabbitmqctl >/dev/null; then
-    rabbitmqctl list_queues name 2>/dev/null | grep "^bench$$\." | while read -r q; do rabbitmqctl delete_queue "$q" >/dev/null 2>&1; done
-  fi
-}
+RABBIT_PREFIX=""; [ "${QUEUE:-postgres}" = rabbitmq ] && RABBIT_PREFIX="bench$$."
 
 start_mailroom() {
-  trap mailroom_cleanup EXIT INT TERM
+  trap stop_services EXIT INT TERM
   if [ "${SKIP_BUILD:-0}" = 0 ]; then
     say "building mailbox-api and smtp-ingress"
     (cd "$ROOT" && flock /tmp/mailroom-mvn.lock ./mvnw -B -q -ntp -o -pl mailbox-api,smtp-ingress -am package -DskipTests) \
@@ -49,7 +37,7 @@ start_mailroom() {
   PIDS+=($!)
   wait_http "$API_HTTP/actuator/health/readiness" 120 || { say "mailbox-api did not start: see $OUT/mailbox-api.log"; return 1; }
   if [ "${QUEUE:-postgres}" = rabbitmq ]; then
-    queue_args=(--mailroom.queue.type=rabbitmq --mailroom.queue.rabbitmq.name-prefix="bench$$.")
+    queue_args=(--mailroom.queue.type=rabbitmq --mailroom.queue.rabbitmq.name-prefix="$RABBIT_PREFIX")
   else
     queue_args=(--mailroom.queue.type=postgres --mailroom.queue.postgres.url="$jdbc" --mailroom.queue.postgres.username=postgres)
   fi

@@ -50,7 +50,7 @@ export QUEUE SKIP_BUILD
 source "$HERE/lib.sh"
 if ! (exec 3<>/dev/tcp/127.0.0.1/10025) 2>/dev/null; then
   say "starting the Postfix anchor"
-  bash "$ANCHORS/setup-anchors.sh" > "$OUT/anchors.log" 2>&1 || { say "anchor setup failed: see $OUT/anchors.log"; exit 1; }
+  setup_anchors "$OUT/anchors.log" || { say "anchor setup failed: see $OUT/anchors.log"; exit 1; }
 fi
 start_mailroom || exit 1
 

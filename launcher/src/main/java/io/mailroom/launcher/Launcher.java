@@ -22,7 +22,15 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * then the five services with the PostgreSQL queue, prints where each one listens, and stops
  * everything on Ctrl-C. Needs nothing but a JDK and the built jars.
  *
- * <pre>java -jar launcher/target/launcher-*-exec.jar [--home DIR] [--data DIR]</pre>
+ * <pre>java -jar launcher/target/launcher-*-exec.jar [--home DIR] [--data DIR] [--queue postgres|rabbitmq]
+ *     [--rabbitmq-host H] [--rabbitmq-port P] [--rabbitmq-username U] [--rabbitmq-prefix P]</pre>
+ *
+ * With {@code --queue rabbitmq} (or {@code MAILROOM_QUEUE=rabbitmq}) the queue is an existing RabbitMQ broker
+ * instead (what distributed deployments run; default 127.0.0.1:5672, guest/guest). Each option falls back to an environment variable
+ * ({@code MAILROOM_RABBITMQ_HOST}, {@code _PORT}, {@code _USERNAME}, {@code _PREFIX}); the password is only
+ * read from {@code MAILROOM_RABBITMQ_PASSWORD}. Without a prefix, each run names its queues under a prefix of
+ * its own ({@code mailroom-<random>.}) so that runs sharing a broker never see each other's mail, and deletes
+ * them when it stops; with one, the queues are kept (messages still queued survive a restart).
  */
 public final class Launcher {
 
@@ -36,6 +44,7 @@ public final class Launcher {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         Path home = Path.of(option(args, "--home", ".")).toAbsolutePath().normalize();
         Path data = Path.of(option(args, "--data", home.resolve("data").toString())).toAbsolutePath().normalize();
+        queue(args, "");   // a wrong --queue or --rabbitmq-port fails here, before anything has started
         Ports.defaults().requireFree();
         Files.createDirectories(data);
         PrintStream out = System.out;
@@ -49,8 +58,10 @@ public final class Launcher {
         String jdbcUrl = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + DATABASE;
 
         String adminToken = adminToken(data, out);
+        QueueSettings queue = queue(args, jdbcUrl);
+        out.println("Mailroom: queue " + describe(queue));
         SuiteSettings settings = new SuiteSettings(home, data, Ports.defaults(), jdbcUrl, "postgres", "",
-                new QueueSettings.Postgres(jdbcUrl, "postgres", ""), adminToken, randomToken(),
+                queue, adminToken, randomToken(),
                 List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC"),
                 Map.of(
                         // On one machine, mail clients talk to the gateways over loopback: the
@@ -66,6 +77,7 @@ public final class Launcher {
         try {
             suite = Suite.start(settings);
         } catch (RuntimeException e) {
+            deleteEphemeralQueues(queue);
             postgres.close();
             throw e;
         }
@@ -73,6 +85,7 @@ public final class Launcher {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Mailroom: stopping");
             suite.close();
+            deleteEphemeralQueues(queue);
             try {
                 postgres.close();
             } catch (IOException ignored) {
@@ -98,6 +111,59 @@ public final class Launcher {
         out.println();
         out.println("  PostgreSQL (embedded): " + jdbcUrl);
         out.println();
+    }
+
+    /** The queue that {@code --queue} (default {@code postgres}) and the RabbitMQ options or variables ask for. */
+    static QueueSettings queue(String[] args, String jdbcUrl) {
+        return queue(args, jdbcUrl, System.getenv());
+    }
+
+    static QueueSettings queue(String[] args, String jdbcUrl, Map<String, String> env) {
+        String type = option(args, "--queue", env.getOrDefault("MAILROOM_QUEUE", "postgres"));
+        switch (type) {
+            case "postgres" -> {
+                return new QueueSettings.Postgres(jdbcUrl, "postgres", "");
+            }
+            case "rabbitmq" -> {
+                String prefix = option(args, "--rabbitmq-prefix", env.get("MAILROOM_RABBITMQ_PREFIX"));
+                boolean ephemeral = prefix == null || prefix.isBlank();
+                String portText = option(args, "--rabbitmq-port", env.getOrDefault("MAILROOM_RABBITMQ_PORT", "5672"));
+                int port;
+                try {
+                    port = Integer.parseInt(portText);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--rabbitmq-port: not a port number: " + portText);
+                }
+                return new QueueSettings.RabbitMq(
+                        option(args, "--rabbitmq-host", env.getOrDefault("MAILROOM_RABBITMQ_HOST", "127.0.0.1")),
+                        port,
+                        option(args, "--rabbitmq-username", env.getOrDefault("MAILROOM_RABBITMQ_USERNAME", "guest")),
+                        env.getOrDefault("MAILROOM_RABBITMQ_PASSWORD", "guest"),
+                        ephemeral ? QueueSettings.RabbitMq.uniquePrefix() : prefix,
+                        ephemeral);
+            }
+            default -> throw new IllegalArgumentException("--queue: postgres or rabbitmq, not " + type);
+        }
+    }
+
+    private static String describe(QueueSettings queue) {
+        return switch (queue) {
+            case QueueSettings.Postgres p -> "PostgreSQL (a table in " + p.jdbcUrl() + ")";
+            case QueueSettings.RabbitMq r -> "RabbitMQ at " + r.host() + ":" + r.port() + ", names under '" + r.namePrefix() + "'"
+                    + (r.ephemeral() ? " (deleted when Mailroom stops)" : "");
+        };
+    }
+
+    private static void deleteEphemeralQueues(QueueSettings queue) {
+        if (queue instanceof QueueSettings.RabbitMq rabbit && rabbit.ephemeral()) {
+            try {
+                long dropped = RabbitMqCleanup.deleteQueues(rabbit);
+                System.out.println("Mailroom: deleted the queues under '" + rabbit.namePrefix() + "'"
+                        + (dropped > 0 ? " (" + dropped + " messages were still queued)" : ""));
+            } catch (Exception e) {
+                System.out.println("Mailroom: could not delete the queues under '" + rabbit.namePrefix() + "': " + e);
+            }
+        }
     }
 
     private static String probe(int port) {

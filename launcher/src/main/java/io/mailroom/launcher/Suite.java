@@ -125,6 +125,7 @@ public final class Suite implements AutoCloseable {
             case SMTP_INGRESS -> {
                 httpPort = ports.smtpHttp();
                 p.putAll(settings.queue().properties());
+                serviceEnv.putAll(settings.queue().environment());
                 p.put("mailroom.smtp.listeners.mx.port", Integer.toString(ports.smtpMx()));
                 p.put("mailroom.smtp.listeners.submission.port", Integer.toString(ports.smtpSubmission()));
                 p.put("mailroom.smtp.listeners.submissions.port", Integer.toString(ports.smtpSubmissions()));
@@ -132,6 +133,7 @@ public final class Suite implements AutoCloseable {
             case DELIVERY_SERVICE -> {
                 httpPort = ports.deliveryHttp();
                 p.putAll(settings.queue().properties());
+                serviceEnv.putAll(settings.queue().environment());
             }
             case IMAP_GATEWAY -> {
                 httpPort = ports.imapHttp();

@@ -42,16 +42,19 @@ class SuiteTest {
         for (String module : List.of("smtp-ingress", "delivery-service", "pop3-gateway")) {
             createJar(module);
         }
-        Suite suite = Suite.startable(settings(new QueueSettings.RabbitMq("127.0.0.1", 5672, "guest", "guest", "test.")));
+        Suite suite = Suite.startable(settings(new QueueSettings.RabbitMq("127.0.0.1", 5672, "guest", "rabbit-secret", "test.", true)));
 
         for (String producerOrConsumer : List.of(Suite.SMTP_INGRESS, Suite.DELIVERY_SERVICE)) {
             assertThat(suite.spec(producerOrConsumer).properties())
                     .containsEntry("mailroom.queue.type", "rabbitmq")
                     .containsEntry("mailroom.queue.rabbitmq.name-prefix", "test.")
-                    .containsEntry("mailroom.mailbox-api.base-url", "http://127.0.0.1:8080");
+                    .containsEntry("mailroom.mailbox-api.base-url", "http://127.0.0.1:8080")
+                    .doesNotContainValue("rabbit-secret");
+            assertThat(suite.spec(producerOrConsumer).environment()).containsEntry("MAILROOM_QUEUE_RABBITMQ_PASSWORD", "rabbit-secret");
         }
         assertThat(suite.spec(Suite.POP3_GATEWAY).properties()).doesNotContainKey("mailroom.queue.type")
                 .containsEntry("mailroom.pop3.allow-plaintext-auth", "true");
+        assertThat(suite.spec(Suite.POP3_GATEWAY).environment()).doesNotContainKey("MAILROOM_QUEUE_RABBITMQ_PASSWORD");
         assertThat(suite.spec(Suite.SMTP_INGRESS).properties()).containsEntry("server.port", "8081");
     }
 

@@ -74,6 +74,15 @@ class BatchFilingIT extends MailboxApiITBase {
         assertThat(rawOf(alice, outcomes.get(3).filed())).isEqualTo(message);
         assertThat(messagesIn(full)).isEmpty();
         assertThat(refCount(message)).isEqualTo(2);
+        // each delivery record holds where its copy went (the records are written for the whole chunk at once)
+        for (int i : new int[] {0, 3}) {
+            FiledMessage filed = outcomes.get(i).filed();
+            assertThat(jdbc.sql("SELECT mailbox_id || ' ' || uid || ' ' || modseq FROM deliveries WHERE delivery_id = ?")
+                    .param(recipients.get(i).deliveryId()).query(String.class).single())
+                    .isEqualTo(filed.mailboxId() + " " + filed.uid() + " " + filed.modSeq());
+        }
+        assertThat(jdbc.sql("SELECT count(*) FROM deliveries WHERE delivery_id IN ('q-1:nobody', ?)")
+                .param("q-1:" + full).query(Long.class).single()).isZero();
         assertThat(jdbc.sql("SELECT storage FROM quota_usage q JOIN accounts a ON a.id = q.account_id WHERE a.address = ?")
                 .param(full).query(Long.class).single()).isZero();
         // the quota refusal left no record behind: once there is room, the same delivery id files
@@ -81,6 +90,23 @@ class BatchFilingIT extends MailboxApiITBase {
         FiledMessage later = client.fileMessage(full, "q-1:" + full, message, null);
         assertThat(later.duplicate()).isFalse();
         assertThat(refCount(message)).isEqualTo(3);
+    }
+
+    @Test
+    void theSameDeliveryTwiceInOneBatchFilesOneCopy() {
+        String domain = newDomain();
+        String alice = newAccount(domain, "alice");
+        byte[] message = message("twice", "in one request " + System.nanoTime());
+        FilingRecipient once = new FilingRecipient(alice, "q-twice:" + alice);
+
+        List<FilingOutcome> outcomes = client.fileMessages(List.of(once, once), message, null);
+
+        assertThat(outcomes).allSatisfy(outcome -> assertThat(outcome.isFiled()).isTrue());
+        assertThat(outcomes.get(0).filed().duplicate()).isFalse();
+        assertThat(outcomes.get(1).filed().duplicate()).isTrue();
+        assertThat(outcomes.get(1).filed().uid()).isEqualTo(outcomes.get(0).filed().uid());
+        assertThat(messagesIn(alice)).hasSize(1);
+        assertThat(refCount(message)).isEqualTo(1);
     }
 
     @Test

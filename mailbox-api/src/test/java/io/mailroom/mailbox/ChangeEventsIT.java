@@ -23,6 +23,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.mailroom.mailbox.client.AuthenticatedAccount;
+import io.mailroom.mailbox.client.FilingOutcome;
+import io.mailroom.mailbox.client.FilingRecipient;
+import io.mailroom.mailbox.client.HttpMailboxApiClient;
 import io.mailroom.mailbox.client.MailboxApiException;
 import io.mailroom.mailbox.client.MailboxApiProperties;
 import io.mailroom.mailbox.client.events.EventSubscription;
@@ -93,6 +96,34 @@ class ChangeEventsIT extends MailboxApiITBase {
         assertThat(events).extracting(MailboxChangeEvent::eventId).isSorted();
         await().atMost(Duration.ofSeconds(2)).until(() ->
                 jdbc.sql("SELECT count(*) FROM event_outbox").query(Long.class).single() == 0);
+    }
+
+    @Test
+    void aBatchFilingAnnouncesEveryCopyInItsOwnMailboxWithItsUidAndModSeq() {
+        String domain = newDomain();
+        List<String> accounts = List.of(newAccount(domain, "a"), newAccount(domain, "b"), newAccount(domain, "c"));
+        List<MailboxChangeEvent> events = new CopyOnWriteArrayList<>();
+        for (String account : accounts) {
+            subscriber.subscribe(authenticated(account), events::add);
+        }
+        List<FilingOutcome> outcomes;
+        try (HttpMailboxApiClient client = HttpMailboxApiClient.create(new MailboxApiProperties(
+                URI.create("http://127.0.0.1:" + port), Duration.ofSeconds(2), Duration.ofSeconds(20)), INTERNAL_TOKEN)) {
+            outcomes = client.fileMessages(accounts.stream().map(a -> new FilingRecipient(a, "batch-event:" + a)).toList(),
+                    message("to three", "one event each"), null);
+        }
+        await().atMost(Duration.ofSeconds(2)).until(() -> events.size() == 3);
+
+        assertThat(outcomes).allSatisfy(outcome -> assertThat(outcome.isFiled()).isTrue());
+        assertThat(events).extracting(MailboxChangeEvent::kind).containsOnly(Kind.MESSAGES_ADDED);
+        assertThat(events).extracting(MailboxChangeEvent::account).containsExactlyInAnyOrderElementsOf(accounts);
+        for (MailboxChangeEvent event : events) {
+            FilingOutcome outcome = outcomes.get(accounts.indexOf(event.account()));
+            assertThat(event.mailboxId()).isEqualTo(outcome.filed().mailboxId());
+            assertThat(event.uids()).containsExactly(outcome.filed().uid());
+            assertThat(event.modSeq()).isEqualTo(outcome.filed().modSeq());
+        }
+        assertThat(events).extracting(MailboxChangeEvent::eventId).doesNotHaveDuplicates();
     }
 
     @Test

@@ -31,6 +31,12 @@ class RecipientResolutionIT extends MailboxApiITBase {
         assertThat(strings(team.path("accounts"))).as("nested, deduplicated, disabled skipped, loop ended")
                 .containsExactly(alice, bob);
         assertThat(strings(team.path("forwards"))).containsExactly("partner@example.net");
+        // an account itself, in any case; a disabled one is nobody, even with a catch-all or an alias about
+        JsonNode direct = resolve(alice.toUpperCase());
+        assertThat(direct.path("status").asString()).isEqualTo("DELIVERABLE");
+        assertThat(strings(direct.path("accounts"))).containsExactly(alice);
+        assertThat(strings(direct.path("forwards"))).isEmpty();
+        assertThat(resolve(carol).path("status").asString()).isEqualTo("UNKNOWN_USER");
     }
 
     @Test

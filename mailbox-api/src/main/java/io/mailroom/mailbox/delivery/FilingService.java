@@ -16,6 +16,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import io.mailroom.mailbox.account.Account;
 import io.mailroom.mailbox.blob.BlobStore;
 import io.mailroom.mailbox.blob.SpooledContent;
+import io.mailroom.mailbox.event.ChangeLog;
 import io.mailroom.mailbox.mailbox.MailboxService;
 import io.mailroom.mailbox.message.MessageFlags;
 import io.mailroom.mailbox.message.MessageWriter;
@@ -51,14 +52,16 @@ public class FilingService {
     private final BlobStore blobs;
     private final JdbcClient jdbc;
     private final TransactionTemplate transaction;
+    private final ChangeLog changes;
 
     FilingService(MailboxService mailboxes, MessageWriter writer, BlobStore blobs, JdbcClient jdbc,
-                  TransactionTemplate transaction) {
+                  TransactionTemplate transaction, ChangeLog changes) {
         this.mailboxes = mailboxes;
         this.writer = writer;
         this.blobs = blobs;
         this.jdbc = jdbc;
         this.transaction = transaction;
+        this.changes = changes;
     }
 
     public FiledMessageResponse file(Account account, String deliveryId, SpooledContent content) {
@@ -142,22 +145,39 @@ public class FilingService {
         return List.of(outcomes);
     }
 
+    /**
+     * One transaction of a batch. The statements that do not depend on each other are set-based: the chunk's delivery
+     * ids are claimed with one statement, and the delivery records and change events of the copies filed are written
+     * with one statement each at the end (the mailboxes' row locks are still held then, so the outbox keeps MODSEQ order
+     * per mailbox). What is per copy is what takes a UID from its own mailbox.
+     */
     private Map<Integer, BatchOutcome> fileChunk(List<BatchItem> items, List<Integer> chunk, MessageWriter.Prepared prepared) {
         try {
             return transaction.execute(status -> {
                 Map<Integer, BatchOutcome> done = new java.util.HashMap<>();
+                java.util.Set<String> claimed = claimAll(items, chunk);
+                List<Integer> filedIndexes = new ArrayList<>();
+                List<FiledMessageResponse> filed = new ArrayList<>();
+                List<ChangeLog.AddedMessage> added = new ArrayList<>();
+                Map<String, Integer> firstOfKey = new java.util.HashMap<>();
+                Map<Integer, Integer> repeats = new java.util.HashMap<>();
                 MessageWriter.ContentRow template = null;
-                int copies = 0;
                 for (int index : chunk) {
                     BatchItem item = items.get(index);
                     long accountId = item.account().id();
-                    if (!claim(accountId, item.deliveryId())) {
+                    Integer first = firstOfKey.putIfAbsent(claimKey(accountId, item.deliveryId()), index);
+                    if (first != null) {
+                        // the same delivery id twice in one request: one claim, one copy; the repeat answers as a repeat
+                        repeats.put(index, first);
+                        continue;
+                    }
+                    if (!claimed.contains(claimKey(accountId, item.deliveryId()))) {
                         done.put(index, new BatchOutcome(item, earlierOrThrow(accountId, item.deliveryId()), null));
                         continue;
                     }
                     long inboxId = mailboxes.inboxId(accountId);
-                    Optional<MessageWriter.Added> added = writer.addCopy(accountId, inboxId, prepared, recent(), template);
-                    if (added.isEmpty()) {
+                    Optional<MessageWriter.Added> copy = writer.addCopy(accountId, inboxId, prepared, recent(), template);
+                    if (copy.isEmpty()) {
                         ApiProblem refused = writer.refusal(accountId, inboxId, prepared.content().size());
                         if (!ProblemCodes.QUOTA_EXCEEDED.equals(refused.code())) {
                             throw refused; // the INBOX went away under us: nothing of this chunk may stay
@@ -166,13 +186,26 @@ public class FilingService {
                         done.put(index, new BatchOutcome(item, null, refused));
                         continue;
                     }
-                    template = new MessageWriter.ContentRow(accountId, added.get().metadata().emailId());
-                    copies++;
-                    done.put(index, new BatchOutcome(item, record(accountId, item.deliveryId(), added.get(), inboxId), null));
+                    MessageWriter.Added a = copy.get();
+                    template = new MessageWriter.ContentRow(accountId, a.metadata().emailId());
+                    added.add(new ChangeLog.AddedMessage(accountId, inboxId, a.metadata().uid(), a.metadata().modSeq()));
+                    filedIndexes.add(index);
+                    filed.add(new FiledMessageResponse(a.messageId(), inboxId, a.metadata().uid(), a.metadata().modSeq(), false));
                 }
-                if (copies > 0) {
-                    blobs.put(prepared.content(), copies);
+                if (!filed.isEmpty()) {
+                    recordAll(items, filedIndexes, filed);
+                    changes.messagesAdded(added);
+                    blobs.put(prepared.content(), filed.size());
+                    for (int i = 0; i < filed.size(); i++) {
+                        done.put(filedIndexes.get(i), new BatchOutcome(items.get(filedIndexes.get(i)), filed.get(i), null));
+                    }
                 }
+                repeats.forEach((index, first) -> {
+                    BatchOutcome outcome = done.get(first);
+                    FiledMessageResponse f = outcome.filed();
+                    done.put(index, new BatchOutcome(items.get(index), f == null ? null
+                            : new FiledMessageResponse(f.messageId(), f.mailboxId(), f.uid(), f.modSeq(), true), outcome.refused()));
+                });
                 return done;
             });
         } catch (DataIntegrityViolationException race) {
@@ -183,6 +216,74 @@ public class FilingService {
                 done.put(index, new BatchOutcome(item, earlier(item.account().id(), item.deliveryId()).orElseThrow(() -> race), null));
             }
             return done;
+        }
+    }
+
+    private static String claimKey(long accountId, String deliveryId) {
+        return accountId + " " + deliveryId;
+    }
+
+    /**
+     * {@link #claim} for a chunk, in one statement: the keys ({@link #claimKey}) of the delivery ids this transaction
+     * claimed. Rows go in in the chunk's order (ascending account), so two twins of a batch wait on each other's claims
+     * in one order, never in a cycle; a claim held by an uncommitted twin is waited for, as a single claim is.
+     */
+    private java.util.Set<String> claimAll(List<BatchItem> items, List<Integer> chunk) {
+        Long[] accounts = new Long[chunk.size()];
+        String[] deliveryIds = new String[chunk.size()];
+        for (int i = 0; i < chunk.size(); i++) {
+            BatchItem item = items.get(chunk.get(i));
+            accounts[i] = item.account().id();
+            deliveryIds[i] = item.deliveryId();
+        }
+        return new java.util.HashSet<>(jdbc.sql("""
+                        INSERT INTO deliveries (account_id, delivery_id, message_id, mailbox_id, uid, modseq)
+                        SELECT a, d, 0, 0, 0, 0
+                          FROM unnest(:accounts::bigint[], :deliveryIds::text[]) WITH ORDINALITY AS t(a, d, position)
+                         ORDER BY position
+                        ON CONFLICT (account_id, delivery_id) DO NOTHING
+                        RETURNING account_id, delivery_id""")
+                .param("accounts", accounts)
+                .param("deliveryIds", deliveryIds)
+                .query((rs, row) -> claimKey(rs.getLong("account_id"), rs.getString("delivery_id")))
+                .list());
+    }
+
+    /** {@link #record} for the copies of a chunk, in one statement. */
+    private void recordAll(List<BatchItem> items, List<Integer> indexes, List<FiledMessageResponse> filed) {
+        int n = filed.size();
+        Long[] accounts = new Long[n];
+        String[] deliveryIds = new String[n];
+        Long[] messageIds = new Long[n];
+        Long[] mailboxIds = new Long[n];
+        Long[] uids = new Long[n];
+        Long[] modSeqs = new Long[n];
+        for (int i = 0; i < n; i++) {
+            BatchItem item = items.get(indexes.get(i));
+            FiledMessageResponse f = filed.get(i);
+            accounts[i] = item.account().id();
+            deliveryIds[i] = item.deliveryId();
+            messageIds[i] = f.messageId();
+            mailboxIds[i] = f.mailboxId();
+            uids[i] = f.uid();
+            modSeqs[i] = f.modSeq();
+        }
+        int updated = jdbc.sql("""
+                        UPDATE deliveries d
+                           SET message_id = t.message_id, mailbox_id = t.mailbox_id, uid = t.uid, modseq = t.modseq
+                          FROM unnest(:accounts::bigint[], :deliveryIds::text[], :messageIds::bigint[], :mailboxIds::bigint[],
+                                      :uids::bigint[], :modSeqs::bigint[]) AS t(account_id, delivery_id, message_id, mailbox_id, uid, modseq)
+                         WHERE d.account_id = t.account_id AND d.delivery_id = t.delivery_id""")
+                .param("accounts", accounts)
+                .param("deliveryIds", deliveryIds)
+                .param("messageIds", messageIds)
+                .param("mailboxIds", mailboxIds)
+                .param("uids", uids)
+                .param("modSeqs", modSeqs)
+                .update();
+        if (updated != n) {
+            // the claims were made in this transaction: a record missing now is a bug, and nothing of it may commit
+            throw new IllegalStateException("recorded " + updated + " of " + n + " deliveries");
         }
     }
 

@@ -14,6 +14,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -25,6 +26,7 @@ import io.mailroom.mailbox.account.AccountRepository;
 import io.mailroom.mailbox.account.EmailAddress;
 import io.mailroom.mailbox.alias.AliasService;
 import io.mailroom.mailbox.domain.Domain;
+import io.mailroom.mailbox.domain.DomainName;
 import io.mailroom.mailbox.domain.DomainService;
 import io.mailroom.mailbox.quota.QuotaService;
 import io.mailroom.mailbox.web.ApiProblem;
@@ -46,12 +48,15 @@ class RecipientController {
     private final DomainService domains;
     private final AliasService aliases;
     private final QuotaService quotas;
+    private final JdbcClient jdbc;
 
-    RecipientController(AccountRepository accounts, DomainService domains, AliasService aliases, QuotaService quotas) {
+    RecipientController(AccountRepository accounts, DomainService domains, AliasService aliases, QuotaService quotas,
+                        JdbcClient jdbc) {
         this.accounts = accounts;
         this.domains = domains;
         this.aliases = aliases;
         this.quotas = quotas;
+        this.jdbc = jdbc;
     }
 
     @GetMapping("/internal/v1/recipients")
@@ -61,15 +66,20 @@ class RecipientController {
         if (at <= 0 || at == normalized.length() - 1) {
             throw new ApiProblem(HttpStatus.BAD_REQUEST, ProblemCodes.INVALID_ADDRESS, "not an address: " + address);
         }
+        Optional<RecipientResolutionResponse> account = asAccount(address, normalized, normalized.substring(at + 1));
+        if (account.isPresent()) {
+            return account.get();
+        }
         Optional<Domain> domain = domains.find(normalized.substring(at + 1));
         if (domain.isEmpty()) {
             return new RecipientResolutionResponse(address, RecipientResolutionResponse.Status.NON_LOCAL_DOMAIN, List.of(), List.of(),
                     List.of());
         }
-        Optional<Account> account = accounts.findByAddress(normalized);
-        if (account.isPresent()) {
-            return account.get().enabled()
-                    ? deliverable(address, List.of(account.get().address()), List.of())
+        Optional<Account> direct = accounts.findByAddress(normalized);
+        if (direct.isPresent()) {
+            // created between the two lookups
+            return direct.get().enabled()
+                    ? deliverable(address, List.of(direct.get().address()), List.of())
                     : unknown(address);
         }
         Optional<List<String>> targets = aliases.targetsOf(normalized);
@@ -88,6 +98,30 @@ class RecipientController {
             }
         }
         return unknown(address);
+    }
+
+    /**
+     * The common case in one query: the address is an account of one of our domains (then it is deliverable when
+     * enabled, with its quota state, or unknown when disabled). Empty otherwise: an alias, a catch-all, another domain or
+     * nobody, which the lookups of {@link #resolve} sort out.
+     */
+    private Optional<RecipientResolutionResponse> asAccount(String address, String normalized, String domainPart) {
+        return jdbc.sql("""
+                        SELECT a.address, a.enabled,
+                               coalesce((a.quota_storage IS NOT NULL AND q.storage >= a.quota_storage)
+                                     OR (a.quota_messages IS NOT NULL AND q.messages >= a.quota_messages), false) AS full
+                          FROM accounts a LEFT JOIN quota_usage q ON q.account_id = a.id
+                         WHERE a.address = ? AND EXISTS (SELECT 1 FROM domains d WHERE d.name = ?)""")
+                .params(normalized, DomainName.normalize(domainPart))
+                .query((rs, row) -> {
+                    if (!rs.getBoolean("enabled")) {
+                        return unknown(address);
+                    }
+                    String account = rs.getString("address");
+                    return new RecipientResolutionResponse(address, RecipientResolutionResponse.Status.DELIVERABLE,
+                            List.of(account), List.of(), rs.getBoolean("full") ? List.of(account) : List.of());
+                })
+                .optional();
     }
 
     /**

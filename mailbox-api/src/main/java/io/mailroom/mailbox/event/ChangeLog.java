@@ -57,7 +57,6 @@ public class ChangeLog {
             return;
         }
         List<Long> uids = new ArrayList<>();
-        List<Long> modSeqs = new ArrayList<>();
         for (int start = 0; start < changes.size(); start += MAX_UIDS_PER_EVENT) {
             List<Change> chunk = changes.subList(start, Math.min(changes.size(), start + MAX_UIDS_PER_EVENT));
             uids.clear();
@@ -67,8 +66,50 @@ public class ChangeLog {
                 highest = Math.max(highest, change.modSeq());
             }
             insert(accountId, mailboxId, kind, uids.stream().sorted().toArray(Long[]::new), highest, null);
-            modSeqs.add(highest);
         }
+    }
+
+    /** One message added to one mailbox: what {@link #messagesAdded} records. */
+    public record AddedMessage(long accountId, long mailboxId, long uid, long modSeq) {
+    }
+
+    /**
+     * Records one {@code MESSAGES_ADDED} event per message, for messages in different mailboxes (the copies of a
+     * message filed for many recipients), with one statement. Outbox ids follow the order of {@code added}, which must
+     * be the order the MODSEQs were taken in for any one mailbox.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void messagesAdded(List<AddedMessage> added) {
+        if (added.isEmpty()) {
+            return;
+        }
+        int n = added.size();
+        Long[] accounts = new Long[n];
+        Long[] mailboxes = new Long[n];
+        Long[] uids = new Long[n];
+        Long[] modSeqs = new Long[n];
+        for (int i = 0; i < n; i++) {
+            AddedMessage message = added.get(i);
+            accounts[i] = message.accountId();
+            mailboxes[i] = message.mailboxId();
+            uids[i] = message.uid();
+            modSeqs[i] = message.modSeq();
+        }
+        // identity values are drawn as the rows come out of the ORDER BY, so ids follow the list
+        jdbc.sql("""
+                        INSERT INTO event_outbox (account_id, mailbox_id, kind, uids, modseq, trace_parent)
+                        SELECT a, m, CAST(:kind AS text), ARRAY[u], s, CAST(:traceParent AS text)
+                          FROM unnest(:accounts::bigint[], :mailboxes::bigint[], :uids::bigint[], :modSeqs::bigint[])
+                               WITH ORDINALITY AS t(a, m, u, s, position)
+                         ORDER BY position""")
+                .param("kind", Kind.MESSAGES_ADDED.name())
+                .param("traceParent", traceParent())
+                .param("accounts", accounts)
+                .param("mailboxes", mailboxes)
+                .param("uids", uids)
+                .param("modSeqs", modSeqs)
+                .update();
+        wakeAfterCommit();
     }
 
     /** Records a change to a mailbox itself (created, renamed, deleted). */
@@ -98,6 +139,10 @@ public class ChangeLog {
                         VALUES (?, ?, ?, ?, ?, ?, ?)""")
                 .params(accountId, mailboxId, kind.name(), uids, modSeq, mailboxName, traceParent())
                 .update();
+        wakeAfterCommit();
+    }
+
+    private void wakeAfterCommit() {
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override

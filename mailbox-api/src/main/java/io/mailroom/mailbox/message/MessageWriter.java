@@ -80,7 +80,7 @@ public class MessageWriter {
     @Transactional(propagation = Propagation.MANDATORY)
     public Added add(long accountId, long mailboxId, Prepared message, MessageFlags.Parsed flags,
                                Instant internalDate) {
-        Added added = insert(accountId, mailboxId, message, flags, internalDate, null);
+        Added added = insert(accountId, mailboxId, message, flags, internalDate, null, true);
         if (added == null) {
             throw refusal(accountId, mailboxId, message.content().size());
         }
@@ -96,7 +96,9 @@ public class MessageWriter {
      * {@link #add} for one of several copies of one message filed together (a batch of recipients): refuses by
      * returning empty instead of throwing, so that the transaction stays usable for the other copies, and leaves the
      * blob's reference to the caller, who counts all copies with one {@link BlobStore#put(SpooledContent, int)} after
-     * the last one (blobs come last in the lock order). {@link #refusal} says why it refused: for
+     * the last one (blobs come last in the lock order). It leaves the change events to the caller as well, who writes
+     * them all with one {@link ChangeLog#messagesAdded} before the transaction ends (it still holds every mailbox's row
+     * lock then, so the outbox keeps MODSEQ order). {@link #refusal} says why it refused: for
      * {@code quota-exceeded} nothing was written and the transaction goes on; for {@code mailbox-not-found} the caller
      * must roll the transaction back.
      *
@@ -106,7 +108,7 @@ public class MessageWriter {
     @Transactional(propagation = Propagation.MANDATORY)
     public Optional<Added> addCopy(long accountId, long mailboxId, Prepared message, MessageFlags.Parsed flags,
                                    ContentRow template) {
-        return Optional.ofNullable(insert(accountId, mailboxId, message, flags, null, template));
+        return Optional.ofNullable(insert(accountId, mailboxId, message, flags, null, template, false));
     }
 
     /** Why {@link #addCopy} (or {@link #add}) could not add: the mailbox is gone, or the quota is used up. */
@@ -117,9 +119,12 @@ public class MessageWriter {
                 : ApiProblem.notFound(ProblemCodes.MAILBOX_NOT_FOUND, "no mailbox " + mailboxId + " in this account");
     }
 
-    /** Everything but the blob; null (having written nothing) when the mailbox is missing or the quota used up. */
+    /**
+     * Everything but the blob (and the change event unless {@code logChange}); null (having written nothing) when the
+     * mailbox is missing or the quota used up.
+     */
     private Added insert(long accountId, long mailboxId, Prepared message, MessageFlags.Parsed flags,
-                         Instant internalDate, ContentRow template) {
+                         Instant internalDate, ContentRow template, boolean logChange) {
         ParsedMessage parsed = message.parsed();
         long size = message.content().size();
         Instant saveDate = Instant.now();
@@ -209,8 +214,10 @@ public class MessageWriter {
         if (keywords.length > 0) {
             rememberKeywords(accountId, mailboxId, keywords);
         }
-        changes.messages(accountId, mailboxId, MailboxChangeEvent.Kind.MESSAGES_ADDED,
-                List.of(new ChangeLog.Change(allocation.uid(), allocation.modSeq())));
+        if (logChange) {
+            changes.messages(accountId, mailboxId, MailboxChangeEvent.Kind.MESSAGES_ADDED,
+                    List.of(new ChangeLog.Change(allocation.uid(), allocation.modSeq())));
+        }
         return new Added(messageId, new MessageMetadata(mailboxId, allocation.uid(), allocation.modSeq(), emailId,
                 threadId, MessageFlags.all(flags.bits(), keywords), internal, saveDate, size, parsed.headerSize(),
                 parsed.bodyLines(), parsed.mediaType(), parsed.subType(), parsed.textLines(), null, null, null));

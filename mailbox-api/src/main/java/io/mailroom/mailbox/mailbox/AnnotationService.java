@@ -39,7 +39,7 @@ public class AnnotationService {
 
     @Transactional(readOnly = true)
     public List<MailboxAnnotation> get(long accountId, long mailboxId, Set<String> keys, MailboxAnnotation.Depth depth) {
-        mailboxes.require(accountId, mailboxId);
+        mailboxes.requireExists(accountId, mailboxId);
         List<MailboxAnnotation> all = jdbc.sql("SELECT key, value FROM annotations WHERE account_id = ? AND mailbox_id = ? ORDER BY key")
                 .params(accountId, mailboxId)
                 .query((rs, row) -> new MailboxAnnotation(rs.getString("key"), rs.getString("value")))

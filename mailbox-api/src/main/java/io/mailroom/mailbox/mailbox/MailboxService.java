@@ -84,6 +84,24 @@ public class MailboxService {
         return mailboxes.findByAccountIdAndId(accountId, mailboxId).orElseThrow(() -> notFound(mailboxId));
     }
 
+    /**
+     * 404 {@code mailbox-not-found} unless the account has a mailbox with this id. Most gateway calls check just this
+     * before their own query: one indexed look-up without the JPA entity, whose repository query cost more CPU than
+     * the rest of a STORE or FETCH call.
+     */
+    public void requireExists(long accountId, long mailboxId) {
+        uidValidity(accountId, mailboxId);
+    }
+
+    /** The UIDVALIDITY of the account's mailbox with this id, or 404 {@code mailbox-not-found}. */
+    public long uidValidity(long accountId, long mailboxId) {
+        return jdbc.sql("SELECT uid_validity FROM mailboxes WHERE account_id = ? AND id = ?")
+                .params(accountId, mailboxId)
+                .query(Long.class)
+                .optional()
+                .orElseThrow(() -> notFound(mailboxId));
+    }
+
     /** Every mailbox of the account with its counts, by name (tools API). */
     public List<MailboxResponse> list(long accountId) {
         return infos(accountId).stream().map(MailboxResponse::of).toList();

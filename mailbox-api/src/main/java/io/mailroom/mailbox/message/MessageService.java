@@ -37,7 +37,7 @@ public class MessageService {
     }
 
     public MessageResponse getByUid(long accountId, long mailboxId, long uid) {
-        mailboxes.require(accountId, mailboxId);
+        mailboxes.requireExists(accountId, mailboxId);
         return MessageResponse.of(messages.findByAccountIdAndMailboxIdAndUid(accountId, mailboxId, uid)
                 .orElseThrow(() -> messageNotFound("no message with UID " + uid + " in mailbox " + mailboxId)));
     }
@@ -52,7 +52,7 @@ public class MessageService {
     }
 
     public RawSource rawByUid(long accountId, long mailboxId, long uid) {
-        mailboxes.require(accountId, mailboxId);
+        mailboxes.requireExists(accountId, mailboxId);
         Message message = messages.findByAccountIdAndMailboxIdAndUid(accountId, mailboxId, uid)
                 .orElseThrow(() -> messageNotFound("no message with UID " + uid + " in mailbox " + mailboxId));
         return new RawSource(message.blobSha256(), message.size(), message.id());
@@ -85,7 +85,7 @@ public class MessageService {
                     rows.put(rs.getLong(1), new Row(rs.getLong(2), rs.getString(3)));
                 });
         if (rows.isEmpty()) {
-            mailboxes.require(accountId, mailboxId); // a message row proves its mailbox; without one, ask
+            mailboxes.requireExists(accountId, mailboxId); // a message row proves its mailbox; without one, ask
         }
         Set<Long> sent = new HashSet<>();
         long budget = maxBytes;
@@ -128,7 +128,7 @@ public class MessageService {
     }
 
     private Message byId(long accountId, long mailboxId, long messageId) {
-        mailboxes.require(accountId, mailboxId);
+        mailboxes.requireExists(accountId, mailboxId);
         return messages.findByAccountIdAndMailboxIdAndId(accountId, mailboxId, messageId)
                 .orElseThrow(() -> messageNotFound("no message " + messageId + " in mailbox " + mailboxId));
     }

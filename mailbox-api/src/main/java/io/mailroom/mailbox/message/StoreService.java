@@ -69,7 +69,7 @@ public class StoreService {
     @Transactional(readOnly = true)
     public MessagePage fetch(long accountId, long mailboxId, UidSet uids, Set<MessagePart> include, Long changedSince,
                              int limit) {
-        mailboxes.require(accountId, mailboxId);
+        mailboxes.requireExists(accountId, mailboxId);
         Map<String, Object> params = new HashMap<>();
         params.put("account", accountId);
         params.put("mailbox", mailboxId);
@@ -267,7 +267,7 @@ public class StoreService {
                 .query((rs, row) -> new Source(rs.getLong("uid"), rs.getLong("size"), rs.getString("blob_sha256"),
                         MessageRows.keywords(rs)))
                 .list();
-        long uidValidity = mailboxes.require(accountId, targetId).uidValidity();
+        long uidValidity = mailboxes.uidValidity(accountId, targetId);
         if (sources.isEmpty() || sourceId == targetId && move) {
             return new TransferResult(uidValidity, List.of(), counters.highestModSeq(accountId, targetId),
                     counters.highestModSeq(accountId, sourceId));

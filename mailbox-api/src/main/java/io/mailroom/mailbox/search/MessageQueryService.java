@@ -36,7 +36,7 @@ public class MessageQueryService {
     /** A page of one mailbox's messages in UID order; the cursor carries the last UID seen. */
     @Transactional(readOnly = true)
     public PageResponse<MessageSummaryResponse> list(long accountId, long mailboxId, MessageFilter filter, int limit, String cursor) {
-        mailboxes.require(accountId, mailboxId);
+        mailboxes.requireExists(accountId, mailboxId);
         Map<String, Object> params = new HashMap<>();
         Where where = where(accountId, filter, params);
         params.put("mailbox", mailboxId);
@@ -51,7 +51,7 @@ public class MessageQueryService {
         Map<String, Object> params = new HashMap<>();
         Where where = where(accountId, filter, params);
         if (mailboxId != null) {
-            mailboxes.require(accountId, mailboxId);
+            mailboxes.requireExists(accountId, mailboxId);
             where = where.and("m.mailbox_id = :mailbox");
             params.put("mailbox", mailboxId);
         }

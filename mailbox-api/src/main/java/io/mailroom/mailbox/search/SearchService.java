@@ -30,7 +30,7 @@ public class SearchService {
     /** The matching UIDs, ascending. */
     @Transactional(readOnly = true)
     public List<Long> search(long accountId, long mailboxId, SearchCriterion criterion) {
-        mailboxes.require(accountId, mailboxId);
+        mailboxes.requireExists(accountId, mailboxId);
         Map<String, Object> params = new HashMap<>();
         SearchSql sql = new SearchSql(params);
         String condition = sql.condition(criterion);

@@ -3,10 +3,13 @@
 # DATA to 250, the same load on both, alternately, then medians and the Mailroom/Postfix ratio.
 #
 #   bench/smtp-ingress/run.sh [--rounds N] [--sessions N] [--messages N] [--size BYTES] [--per-connection N]
-#                             [--queue postgres|rabbitmq] [--sides postfix,mailroom] [--pipelining] [--skip-build] [--out DIR]
+#                             [--queue postgres|rabbitmq] [--sides postfix,mailroom] [--pipelining] [--warmup N] [--skip-build] [--out DIR]
 #   env SMTP_ARGS: more arguments for smtp-ingress (e.g. --mailroom.queue.postgres.max-pool-size=20);
 #       SMTP_JAVA_OPTS: JVM options for it (e.g. -XX:StartFlightRecording=filename=/tmp/smtp.jfr,settings=profile)
-#   defaults: 3 rounds, 20 sessions, 4000 messages per run, 4096 B, 10 messages per connection, postgres queue
+#   defaults: 3 rounds, 20 sessions, 4000 messages per run, 4096 B, 10 messages per connection, postgres queue,
+#   4000 warm-up messages for smtp-ingress (500 for Postfix): after a few hundred the JIT is still compiling
+#   smtp-ingress's hot paths, and compiling took about one of the two cores (see README.md)
+#   Besides msg/s and latency it prints the CPU time smtp-ingress (and RabbitMQ) spent per accepted message.
 #
 # Mailroom side: mailbox-api and smtp-ingress (the exec jars, 512 MB heap each) on free high ports, a fresh
 # PostgreSQL database on 127.0.0.1:5432 for mailbox-api and the PostgreSQL queue (or RabbitMQ on
@@ -24,7 +27,7 @@ JDK=/usr/lib/jvm/temurin-25-jdk-amd64
 JAVA=${JAVA:-$JDK/bin/java}
 export JAVA_HOME=${JAVA_HOME:-$JDK}
 
-PIPELINING=""; SIDES="postfix mailroom"; ROUNDS=3; SESSIONS=20; MESSAGES=4000; SIZE=4096; PER_CONNECTION=10; QUEUE=postgres; SKIP_BUILD=0; OUT=""
+PIPELINING=""; SIDES="postfix mailroom"; WARMUP=4000; ROUNDS=3; SESSIONS=20; MESSAGES=4000; SIZE=4096; PER_CONNECTION=10; QUEUE=postgres; SKIP_BUILD=0; OUT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS=$2; shift 2 ;;
@@ -35,9 +38,10 @@ while [ $# -gt 0 ]; do
     --queue) QUEUE=$2; shift 2 ;;
     --sides) SIDES=${2//,/ }; shift 2 ;;
     --pipelining) PIPELINING=pipelining; shift ;;
+    --warmup) WARMUP=$2; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 64 ;;
   esac
 done
@@ -57,8 +61,17 @@ start_mailroom || exit 1
 load() {  # port label messages
   "$JAVA" "$HERE/SmtpLoad.java" "$1" "$2" "$SESSIONS" "$3" "$SIZE" "$PER_CONNECTION" user1@example.test $PIPELINING
 }
-say "warm-up (500 messages each side)"
-load "$MX_PORT" warmup-mailroom 500 | tee -a "$OUT/warmup.txt"
+# CPU time (user + system, clock ticks) a process has used so far; 0 when there is no such process
+cpu_ticks() { [ -n "${1:-}" ] && awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+TICK=$(getconf CLK_TCK)
+# Milliseconds the JVM's JIT compilers have spent compiling so far (java.ci.totalTime); 0 when jcmd cannot say
+jit_ms() {
+  "$JDK/bin/jcmd" "$1" PerfCounter.print 2>/dev/null \
+    | awk -F= '/^java.ci.totalTime=/ {t = $2} /^sun.os.hrt.frequency=/ {f = $2} END {printf "%d\n", (f > 0 ? t * 1000 / f : 0)}'
+}
+RABBIT_PID=""; [ "$QUEUE" = rabbitmq ] && RABBIT_PID=$(pgrep -u rabbitmq -x beam.smp | head -1)
+say "warm-up ($WARMUP messages for Mailroom, 500 for Postfix)"
+load "$MX_PORT" warmup-mailroom "$WARMUP" | tee -a "$OUT/warmup.txt"
 load 10025 warmup-postfix 500 | tee -a "$OUT/warmup.txt"
 
 : > "$OUT/results.txt"
@@ -66,7 +79,20 @@ for round in $(seq 1 "$ROUNDS"); do
   for side in $SIDES; do
     port=10025; [ "$side" = mailroom ] && port=$MX_PORT
     say "round $round: $side"
+    [ "$side" = mailroom ] && jit=$(jit_ms "$SMTP_PID")
+    smtp_cpu=$(cpu_ticks "$SMTP_PID"); rabbit_cpu=$(cpu_ticks "$RABBIT_PID")
     load "$port" "$side" "$MESSAGES" | tee -a "$OUT/results.txt"
+    if [ "$side" = mailroom ]; then
+      # CPU milliseconds per accepted message: smtp-ingress itself, the broker (rabbitmq queue), and the part of
+      # how long its JIT compilers were busy meanwhile (compile time, mostly CPU: part of the first figure, and a
+      # cost of warming up, not of each message)
+      accepted=$(awk '$1 == "RESULT" && $2 == "mailroom" {n = $3} END {print n + 0}' "$OUT/results.txt")
+      smtp_cpu=$(( $(cpu_ticks "$SMTP_PID") - smtp_cpu )); rabbit_cpu=$(( $(cpu_ticks "$RABBIT_PID") - rabbit_cpu ))
+      jit=$(( $(jit_ms "$SMTP_PID") - jit ))
+      awk -v s="$smtp_cpu" -v r="$rabbit_cpu" -v j="$jit" -v t="$TICK" -v n="$accepted" \
+          'BEGIN { if (n > 0) printf "CPU mailroom %.2f %.2f %.2f\n", s * 1000 / t / n, r * 1000 / t / n, j / n }' \
+        | tee -a "$OUT/results.txt"
+    fi
   done
 done
 say "smtp-source, once per side ($MESSAGES messages, $SESSIONS sessions)"
@@ -95,6 +121,11 @@ for side in ("postfix", "mailroom"):
     m = [statistics.median(r[i] for r in runs) for i in range(8)]
     med[side] = m
     print(f"{side:10} {m[0]:9.0f} {m[1]:7.0f} {m[3]:8.1f} {m[4]:8.2f} {m[5]:8.2f} {m[6]:8.2f}")
+cpu = [[float(x) for x in line.split()[2:5]] for line in open(sys.argv[1]) if line.startswith("CPU mailroom ")]
+if cpu:
+    broker = f", RabbitMQ {statistics.median(c[1] for c in cpu):.2f} ms" if queue == "rabbitmq" else ""
+    jit = f" (JIT compilers busy {statistics.median(c[2] for c in cpu):.2f} ms per message meanwhile)" if all(len(c) > 2 for c in cpu) else ""
+    print(f"CPU per accepted message (median of {len(cpu)} runs): smtp-ingress {statistics.median(c[0] for c in cpu):.2f} ms{jit}{broker}")
 if len(med) == 2:
     p, q = med["postfix"], med["mailroom"]
     print(f"ratio Mailroom/Postfix: msg/s {q[3] / p[3]:.2f}x   p50 {q[4] / p[4]:.2f}x   p99 {q[6] / p[6]:.2f}x  (latency: lower is better)")

@@ -73,7 +73,8 @@ public final class EnqueueMessageHook implements MessageHook {
 
     @Override
     public HookResult onMessage(SMTPSession session, MailEnvelope envelope) {
-        Span transaction = TransactionId.span(session).orElse(tracing.tracer().nextSpan());
+        // orElseGet: a span made eagerly would be one more span per message, never ended
+        Span transaction = TransactionId.span(session).orElseGet(() -> tracing.tracer().nextSpan());
         HookResult result;
         try {
             result = enqueue(session, envelope, transaction);

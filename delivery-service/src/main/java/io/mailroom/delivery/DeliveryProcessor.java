@@ -26,6 +26,7 @@ import io.mailroom.delivery.dsn.DsnSender;
 import io.mailroom.delivery.relay.OutboundTransport;
 import io.mailroom.delivery.relay.OutboundTransport.RelayRecipient;
 import io.mailroom.delivery.relay.OutboundTransport.RelayResult;
+import io.mailroom.mailbox.client.DeliveryReport;
 import io.mailroom.mailbox.client.FiledMessage;
 import io.mailroom.mailbox.client.FilingOutcome;
 import io.mailroom.mailbox.client.FilingRecipient;
@@ -101,7 +102,12 @@ public class DeliveryProcessor implements MailProcessor {
 
     /** The delivery id of one copy: stable across retries and redeliveries of the same queued message (no "/": it travels in a URL path). */
     static String deliveryId(QueuedMail mail, String account) {
-        return mail.id() + ":" + account;
+        return DeliveryReport.deliveryId(deliveryIdPrefix(mail), account);
+    }
+
+    /** What the delivery ids of a message's copies start with; the account's address follows. */
+    static String deliveryIdPrefix(QueuedMail mail) {
+        return mail.id() + ":";
     }
 
     /** How a filed destination's detail names where the copy is; {@link #filedLocation} reads it back. */
@@ -190,6 +196,8 @@ public class DeliveryProcessor implements MailProcessor {
         /** The accounts to file a copy for, in the order first reached, and the recipients that reach each. */
         private final List<String> filingOrder = new ArrayList<>();
         private final Map<String, List<String>> toFile = new HashMap<>();
+        /** The filing outcomes {@link #resolveAll} already has, by account. */
+        private final Map<String, FilingOutcome> reported = new HashMap<>();
 
         Attempt(QueuedMail mail) {
             this.mail = mail;
@@ -219,8 +227,11 @@ public class DeliveryProcessor implements MailProcessor {
         }
 
         /**
-         * The recipients still to deliver to, resolved in one call. Empty when mailbox-api refused the batch (an
-         * address it does not take as one, say): then each recipient is resolved on its own, with its own outcome.
+         * The recipients still to deliver to, resolved, and the message filed for the accounts they reach, in one call
+         * ({@link MailboxApiClient#deliver}); the accounts with a final outcome already are left out of the filing. The
+         * filing outcomes wait in {@link #reported} for {@link #fileAll}. Empty when mailbox-api refused to resolve the
+         * addresses together (an address it does not take as one, say): then each recipient is resolved on its own,
+         * with its own outcome, and filed by {@link #fileAll}.
          */
         private Map<Integer, RecipientResolution> resolveAll() {
             List<Integer> indexes = new ArrayList<>();
@@ -229,12 +240,15 @@ public class DeliveryProcessor implements MailProcessor {
                     indexes.add(index);
                 }
             }
-            if (indexes.size() < 2) {
+            if (indexes.isEmpty()) {
                 return Map.of();
             }
-            List<RecipientResolution> resolutions;
+            List<String> skip = destinations.values().stream().filter(d -> d.outcome().isFinal())
+                    .map(Destination::address).toList();
+            DeliveryReport report;
             try {
-                resolutions = mailboxApi.resolveRecipients(indexes.stream().map(mail.recipients()::get).toList());
+                report = mailboxApi.deliver(indexes.stream().map(mail.recipients()::get).toList(), deliveryIdPrefix(mail),
+                        skip, contentToFile(), mail.traceId());
             } catch (MailboxApiUnavailableException e) {
                 mailboxApiDown = "mailbox-api unavailable: " + e.getMessage();
                 return Map.of();
@@ -243,9 +257,10 @@ public class DeliveryProcessor implements MailProcessor {
                         mail.id(), e.code(), e.getMessage());
                 return Map.of();
             }
+            report.outcomes().forEach(outcome -> reported.put(key(outcome.recipient().account()), outcome));
             Map<Integer, RecipientResolution> resolved = new HashMap<>();
             for (int i = 0; i < indexes.size(); i++) {
-                resolved.put(indexes.get(i), resolutions.get(i));
+                resolved.put(indexes.get(i), report.resolutions().get(i));
             }
             return resolved;
         }
@@ -345,17 +360,23 @@ public class DeliveryProcessor implements MailProcessor {
             recipients.add(recipient);
         }
 
-        /** Files every queued copy, in one call to mailbox-api for all accounts, and records each outcome. */
+        /**
+         * Records the outcome of every queued copy: as {@link #resolveAll}'s call filed it, or, for the copies it did not
+         * file (the recipients were resolved one by one), filed now in one call to mailbox-api for all of them.
+         */
         private void fileAll() {
             if (filingOrder.isEmpty()) {
                 return;
             }
-            List<FilingRecipient> recipients = filingOrder.stream()
+            List<FilingRecipient> recipients = filingOrder.stream().filter(account -> !reported.containsKey(key(account)))
                     .map(account -> new FilingRecipient(account, deliveryId(mail, account))).toList();
-            List<FilingOutcome> outcomes = mailboxApi.fileMessages(recipients, contentToFile(), mail.traceId());
-            for (int i = 0; i < filingOrder.size(); i++) {
-                String account = filingOrder.get(i);
-                FilingOutcome outcome = outcomes.get(i);
+            List<FilingOutcome> filedNow = recipients.isEmpty() ? List.of()
+                    : mailboxApi.fileMessages(recipients, contentToFile(), mail.traceId());
+            for (int i = 0; i < filedNow.size(); i++) {
+                reported.put(key(recipients.get(i).account()), filedNow.get(i));
+            }
+            for (String account : filingOrder) {
+                FilingOutcome outcome = reported.get(key(account));
                 List<String> reaching = toFile.get(key(account));
                 if (outcome.isFiled()) {
                     filed(reaching.getFirst(), account, outcome.filed());

@@ -140,6 +140,39 @@ class DeliveryProcessorTest {
     }
 
     @Test
+    void aMessageIsResolvedAndFiledInOneCall() {
+        Disposition disposition = processor.process(mail("alice@example.com"), 1);
+
+        assertThat(disposition).isEqualTo(Disposition.done());
+        assertThat(mailboxApi.deliverCalls()).containsExactly(
+                new InMemoryMailboxApiClient.DeliverCall(List.of("alice@example.com"), "q-42:", List.of()));
+        // nothing left for a separate filing call
+        assertThat(mailboxApi.fileBatches()).hasSize(1);
+        assertThat(mailboxApi.fileCalls()).extracting(InMemoryMailboxApiClient.FileCall::deliveryId)
+                .containsExactly("q-42:alice@example.com");
+    }
+
+    @Test
+    void aRetryOfAnAliasSkipsTheAccountsAlreadyDone() {
+        mailboxApi.failFilings(1, account -> account.startsWith("carol"));
+        QueuedMail mail = mail("bob@example.com", "team@example.com");
+
+        DeliveryState state = stateOf(processor.process(mail, 1));
+        assertThat(state.destinations()).extracting(Destination::address, Destination::outcome)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("bob@example.com", Outcome.FILED),
+                        org.assertj.core.groups.Tuple.tuple("alice@example.com", Outcome.FILED),
+                        org.assertj.core.groups.Tuple.tuple("carol@example.com", Outcome.DEFERRED));
+
+        assertThat(processor.process(mail.withState(state), 2)).isEqualTo(Disposition.done());
+        // bob is done: not asked about again; team@ still reaches carol, and alice is not filed again
+        assertThat(mailboxApi.deliverCalls().get(1).addresses()).containsExactly("team@example.com");
+        assertThat(mailboxApi.deliverCalls().get(1).skip()).containsExactlyInAnyOrder("bob@example.com", "alice@example.com");
+        assertThat(mailboxApi.fileCalls()).extracting(InMemoryMailboxApiClient.FileCall::account)
+                .containsExactly("bob@example.com", "alice@example.com", "carol@example.com", "carol@example.com");
+        assertThat(mailboxApi.copies()).hasSize(3);
+    }
+
+    @Test
     void aRefusedBatchResolutionFallsBackToOneAddressAtATime() {
         mailboxApi.refuseBatchResolution();
 

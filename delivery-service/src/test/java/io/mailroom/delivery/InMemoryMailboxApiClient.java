@@ -14,6 +14,7 @@ import java.util.function.Predicate;
 import org.slf4j.MDC;
 
 import io.mailroom.mailbox.client.AuthenticatedAccount;
+import io.mailroom.mailbox.client.DeliveryReport;
 import io.mailroom.mailbox.client.FiledMessage;
 import io.mailroom.mailbox.client.FilingOutcome;
 import io.mailroom.mailbox.client.FilingRecipient;
@@ -34,6 +35,9 @@ class InMemoryMailboxApiClient implements MailboxApiClient {
     }
 
     /** One stored copy. */
+    record DeliverCall(List<String> addresses, String deliveryIdPrefix, List<String> skip) {
+    }
+
     record StoredCopy(String account, String deliveryId, byte[] content, FiledMessage filed) {
     }
 
@@ -42,6 +46,7 @@ class InMemoryMailboxApiClient implements MailboxApiClient {
     private final List<FileCall> fileCalls = new CopyOnWriteArrayList<>();
     private final List<List<String>> resolveBatches = new CopyOnWriteArrayList<>();
     private final List<List<FilingRecipient>> fileBatches = new CopyOnWriteArrayList<>();
+    private final List<DeliverCall> deliverCalls = new CopyOnWriteArrayList<>();
     private volatile boolean refuseBatchResolution;
     private final AtomicLong nextUid = new AtomicLong(1);
     private final AtomicInteger failuresLeft = new AtomicInteger();
@@ -86,6 +91,11 @@ class InMemoryMailboxApiClient implements MailboxApiClient {
         return new ArrayList<>(resolveBatches);
     }
 
+    /** The addresses and the accounts to skip of each {@link #deliver} call. */
+    List<DeliverCall> deliverCalls() {
+        return new ArrayList<>(deliverCalls);
+    }
+
     /** The recipients of each {@link #fileMessages} call. */
     List<List<FilingRecipient>> fileBatches() {
         return new ArrayList<>(fileBatches);
@@ -105,6 +115,13 @@ class InMemoryMailboxApiClient implements MailboxApiClient {
     public List<FilingOutcome> fileMessages(List<FilingRecipient> recipients, byte[] content, String traceId) {
         fileBatches.add(List.copyOf(recipients));
         return MailboxApiClient.super.fileMessages(recipients, content, traceId);
+    }
+
+    @Override
+    public DeliveryReport deliver(List<String> addresses, String deliveryIdPrefix, Collection<String> skip, byte[] content,
+                                  String traceId) {
+        deliverCalls.add(new DeliverCall(List.copyOf(addresses), deliveryIdPrefix, List.copyOf(skip)));
+        return MailboxApiClient.super.deliver(addresses, deliveryIdPrefix, skip, content, traceId);
     }
 
     List<FileCall> fileCalls() {

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.mailroom.mailbox.blob.Sha256;
+import io.mailroom.mailbox.client.DeliveryReport;
 import io.mailroom.mailbox.client.FiledMessage;
 import io.mailroom.mailbox.client.FilingOutcome;
 import io.mailroom.mailbox.client.FilingRecipient;
@@ -186,6 +187,73 @@ class BatchFilingIT extends MailboxApiITBase {
         }
         assertThat(filed).filteredOn(f -> !f.duplicate()).hasSize(accounts.size());
         assertThat(refCount(message)).isEqualTo(accounts.size());
+    }
+
+    @Test
+    void resolvesAndFilesByAddressInOneRequest() {
+        String domain = newDomain();
+        String alice = newAccount(domain, "alice");
+        String bob = newAccount(domain, "bob");
+        String full = newAccount(domain, "full");
+        jdbc.sql("UPDATE accounts SET quota_messages = 0 WHERE address = ?").param(full).update();
+        assertThat(post("/api/v1/aliases", admin(), java.util.Map.of("address", "team@" + domain,
+                "targets", List.of(alice, bob, "partner@example.net"))).status()).isEqualTo(201);
+        byte[] message = message("by address", "resolved and filed at once " + System.nanoTime());
+        List<String> addresses = List.of(alice.toUpperCase(), "team@" + domain, "nobody@" + domain,
+                "someone@elsewhere.example", full);
+
+        DeliveryReport report = client.deliver(addresses, "q-9:", List.of(), message, "trace-by-address");
+
+        assertThat(report.resolutions()).extracting(RecipientResolution::status).containsExactly(
+                RecipientResolution.Status.DELIVERABLE, RecipientResolution.Status.DELIVERABLE,
+                RecipientResolution.Status.UNKNOWN_USER, RecipientResolution.Status.NON_LOCAL_DOMAIN,
+                RecipientResolution.Status.DELIVERABLE);
+        assertThat(report.resolutions().get(0).address()).isEqualTo(alice.toUpperCase());
+        assertThat(report.resolutions().get(1).accounts()).containsExactly(alice, bob);
+        assertThat(report.resolutions().get(1).forwards()).containsExactly("partner@example.net");
+        // alice is reached twice and filed once; each copy under prefix + account, as delivery-service names them
+        assertThat(report.outcomes()).extracting(o -> o.recipient().account()).containsExactly(alice, bob, full);
+        assertThat(report.outcomes()).extracting(o -> o.recipient().deliveryId())
+                .containsExactly("q-9:" + alice, "q-9:" + bob, "q-9:" + full);
+        assertThat(report.outcomeOf(alice).filed().duplicate()).isFalse();
+        assertThat(report.outcomeOf(bob).filed().mailboxId()).isEqualTo(mailboxId(bob, "INBOX"));
+        assertThat(report.outcomeOf(full).code()).isEqualTo("quota-exceeded");
+        assertThat(rawOf(alice, report.outcomeOf(alice).filed())).isEqualTo(message);
+        assertThat(refCount(message)).isEqualTo(2);
+
+        // a retry of the same message: the accounts done are skipped, the others answer as duplicates
+        DeliveryReport again = client.deliver(addresses, "q-9:", List.of(bob.toUpperCase()), message, null);
+        FiledMessage single = client.fileMessage(alice, "q-9:" + alice, message, null);
+
+        assertThat(again.outcomes()).extracting(o -> o.recipient().account()).containsExactly(alice, full);
+        assertThat(again.outcomeOf(alice).filed()).isEqualTo(new FiledMessage(report.outcomeOf(alice).filed().messageId(),
+                report.outcomeOf(alice).filed().mailboxId(), report.outcomeOf(alice).filed().uid(),
+                report.outcomeOf(alice).filed().modSeq(), true));
+        assertThat(single.duplicate()).isTrue();
+        assertThat(messagesIn(alice)).hasSize(1);
+        assertThat(messagesIn(bob)).hasSize(1);
+        assertThat(messagesIn(full)).isEmpty();
+        assertThat(refCount(message)).isEqualTo(2);
+    }
+
+    @Test
+    void aFilingByAddressWithAnAddressThatIsNoneFilesNothing() {
+        String domain = newDomain();
+        String alice = newAccount(domain, "alice");
+        byte[] message = message("not one", "an address that is none " + System.nanoTime());
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.deliver(List.of(alice, "no-at-sign"), "q-10:",
+                        List.of(), message, null))
+                .isInstanceOfSatisfying(io.mailroom.mailbox.client.MailboxApiException.class,
+                        e -> assertThat(e.code()).isEqualTo("invalid-address"));
+        DeliveryReport none = client.deliver(List.of("nobody@" + domain), "q-10:", List.of(), message, null);
+
+        assertThat(messagesIn(alice)).isEmpty();
+        assertThat(none.resolutions()).extracting(RecipientResolution::status)
+                .containsExactly(RecipientResolution.Status.UNKNOWN_USER);
+        assertThat(none.outcomes()).isEmpty();
+        assertThat(jdbc.sql("SELECT count(*) FROM deliveries WHERE delivery_id LIKE 'q-10:%'").query(Long.class).single())
+                .isZero();
     }
 
     @Test

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.Part;
@@ -41,10 +44,12 @@ class DeliveryController {
     private final FilingService filing;
     private final MessageUploads uploads;
     private final FilingObservations.FilingMetrics metrics;
+    private final RecipientResolver resolver;
 
     DeliveryController(AccountService accounts, FilingService filing, MessageUploads uploads,
-                       FilingObservations.FilingMetrics metrics) {
+                       FilingObservations.FilingMetrics metrics, RecipientResolver resolver) {
         this.accounts = accounts;
+        this.resolver = resolver;
         this.filing = filing;
         this.uploads = uploads;
         this.metrics = metrics;
@@ -121,6 +126,66 @@ class DeliveryController {
         } finally {
             metrics.batch(start, recipients.recipients().size());
         }
+    }
+
+    /**
+     * Resolves the message's recipient addresses and files it for the local accounts they reach, in one request
+     * (delivery-service, one per queued message): the resolution call and the batch filing in one. Each address gets
+     * the resolution the resolution calls give; each account reached (once, however many addresses reach it), unless
+     * the request lists it as done, gets a copy under the delivery id {@code deliveryIdPrefix + account} with its own
+     * outcome, as a batch filing. 400 {@code invalid-address} when one of the addresses is none (nothing is filed: the
+     * caller resolves and files them separately).
+     */
+    @PostMapping(path = FilingObservations.ADDRESSED_PATH, consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            description = "part recipients (application/json): the recipient addresses and how to name the copies; part "
+                    + "message (message/rfc822): the raw RFC 5322 message, stored unchanged",
+            content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE,
+                    schema = @Schema(implementation = AddressedFilingParts.class),
+                    encoding = {@Encoding(name = "recipients", contentType = MediaType.APPLICATION_JSON_VALUE),
+                            @Encoding(name = "message", contentType = "message/rfc822")}))
+    AddressedFilingResponse fileByAddress(@Valid @RequestPart("recipients") AddressedFilingRequest request,
+                                          @RequestPart("message") Part message) throws IOException {
+        long start = System.nanoTime();
+        int copies = 0;
+        try {
+            List<RecipientResolutionResponse> resolutions = new ArrayList<>(request.addresses().size());
+            for (String address : request.addresses()) {
+                resolutions.add(resolver.resolve(address));
+            }
+            Set<String> skip = new HashSet<>();
+            request.skip().forEach(account -> skip.add(EmailAddress.normalize(account)));
+            Set<String> reached = new LinkedHashSet<>();
+            for (RecipientResolutionResponse resolution : resolutions) {
+                resolution.accounts().stream().filter(account -> !skip.contains(account)).forEach(reached::add);
+            }
+            if (reached.isEmpty()) {
+                return new AddressedFilingResponse(resolutions, List.of());
+            }
+            Map<String, Account> found = accounts.findAll(reached);
+            List<FilingService.BatchItem> items = new ArrayList<>(reached.size());
+            for (String account : reached) {
+                String deliveryId = request.deliveryIdPrefix() + account;
+                if (deliveryId.length() > MAX_DELIVERY_ID_LENGTH) {
+                    throw ApiProblem.validation("a delivery id has 1 to " + MAX_DELIVERY_ID_LENGTH + " characters");
+                }
+                items.add(new FilingService.BatchItem(account, found.get(account), deliveryId));
+            }
+            copies = items.size();
+            List<FilingService.BatchOutcome> outcomes;
+            try (InputStream in = message.getInputStream(); SpooledContent content = uploads.read(in, message.getSize())) {
+                outcomes = filing.fileBatch(items, content);
+            }
+            return new AddressedFilingResponse(resolutions,
+                    outcomes.stream().map(BatchFilingResponse.Result::of).toList());
+        } finally {
+            metrics.addressed(start, copies);
+        }
+    }
+
+    /** The parts of a filing by address, for the OpenAPI document. */
+    record AddressedFilingParts(AddressedFilingRequest recipients,
+                                @Schema(type = "string", format = "binary", description = "the raw RFC 5322 message") String message) {
     }
 
     /** The parts of a batch filing, for the OpenAPI document. */

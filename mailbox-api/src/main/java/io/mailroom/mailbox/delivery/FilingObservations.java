@@ -14,7 +14,8 @@ import org.springframework.http.server.observation.ServerRequestObservationConte
  * Metrics of the filing routes, the hottest calls mailbox-api serves. Spring's HTTP server observation costs more per
  * request than the filing transaction's own Java work (a per-URI timer, its tags, context propagation), so it is left
  * off for these routes; one plain timer per route takes its place ({@code mailroom_filing_requests_seconds}, tag
- * {@code call}: {@code single} or {@code batch}) and a counter of the copies a batch filed. Every other route keeps
+ * {@code call}: {@code single}, {@code batch} or {@code addressed}) and a counter of the copies a batch (or a filing by
+ * address) filed. Every other route keeps
  * {@code http_server_requests}.
  */
 @Configuration(proxyBeanMethods = false)
@@ -23,6 +24,7 @@ class FilingObservations {
     static final String FILING_PATH_PREFIX = "/internal/v1/accounts/";
     static final String FILING_PATH_PART = "/deliveries/";
     static final String BATCH_PATH = "/internal/v1/deliveries";
+    static final String ADDRESSED_PATH = "/internal/v1/deliveries/by-address";
 
     @Bean
     ObservationPredicate noHttpObservationOfFiling() {
@@ -36,6 +38,8 @@ class FilingObservations {
                         .tag("call", "single").register(registry),
                 Timer.builder("mailroom.filing.requests").description("filing requests, from the controller's start to its answer")
                         .tag("call", "batch").register(registry),
+                Timer.builder("mailroom.filing.requests").description("filing requests, from the controller's start to its answer")
+                        .tag("call", "addressed").register(registry),
                 registry.counter("mailroom.filing.batch.recipients"));
     }
 
@@ -43,11 +47,11 @@ class FilingObservations {
         if (uri == null) {
             return false;
         }
-        return uri.equals(BATCH_PATH) || uri.startsWith(FILING_PATH_PREFIX) && uri.indexOf(FILING_PATH_PART, FILING_PATH_PREFIX.length()) > 0;
+        return uri.equals(BATCH_PATH) || uri.equals(ADDRESSED_PATH) || uri.startsWith(FILING_PATH_PREFIX) && uri.indexOf(FILING_PATH_PART, FILING_PATH_PREFIX.length()) > 0;
     }
 
     /** The meters of the filing routes. */
-    record FilingMetrics(Timer single, Timer batch, io.micrometer.core.instrument.Counter batchRecipients) {
+    record FilingMetrics(Timer single, Timer batch, Timer addressed, io.micrometer.core.instrument.Counter batchRecipients) {
 
         void single(long startNanos) {
             single.record(Duration.ofNanos(System.nanoTime() - startNanos));
@@ -56,6 +60,11 @@ class FilingObservations {
         void batch(long startNanos, int recipients) {
             batch.record(Duration.ofNanos(System.nanoTime() - startNanos));
             batchRecipients.increment(recipients);
+        }
+
+        void addressed(long startNanos, int copies) {
+            addressed.record(Duration.ofNanos(System.nanoTime() - startNanos));
+            batchRecipients.increment(copies);
         }
     }
 }

@@ -43,7 +43,8 @@ class FilingTraceFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        boolean batch = FilingObservations.BATCH_PATH.equals(request.getRequestURI());
+        boolean batch = FilingObservations.BATCH_PATH.equals(request.getRequestURI())
+                || FilingObservations.ADDRESSED_PATH.equals(request.getRequestURI());
         Span span = propagator.extract(request, HttpServletRequest::getHeader)
                 .name(batch ? "mail.file batch" : "mail.file")
                 .kind(Span.Kind.SERVER)

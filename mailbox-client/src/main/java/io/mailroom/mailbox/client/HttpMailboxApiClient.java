@@ -49,6 +49,7 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
     /** Cleared when mailbox-api turns out not to know the batch calls (an older version during a rolling upgrade). */
     private volatile boolean batchResolution = true;
     private volatile boolean batchFiling = true;
+    private volatile boolean addressedFiling = true;
     private volatile boolean batchReads = true;
 
     public HttpMailboxApiClient(MailboxApiProperties properties, String internalToken, RestClient.Builder builder) {
@@ -182,6 +183,60 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
             }
         }
         return List.of(outcomes);
+    }
+
+    /**
+     * One request to mailbox-api ({@code POST /internal/v1/deliveries/by-address}) resolves the addresses and files the
+     * copies. Falls back to resolving, then filing (two requests, {@link MailboxApiClient#deliver}) for more addresses
+     * than one request takes, when mailbox-api refuses the request as a whole (an address that is none, a message too
+     * large: the separate calls answer those per address and per account), and from then on against a mailbox-api that
+     * does not know the route.
+     */
+    @Override
+    public DeliveryReport deliver(List<String> addresses, String deliveryIdPrefix, Collection<String> skip,
+                                  byte[] content, String traceId) {
+        if (addresses.isEmpty()) {
+            return new DeliveryReport(List.of(), List.of());
+        }
+        if (!addressedFiling || addresses.size() > MAX_BATCH) {
+            return MailboxApiClient.super.deliver(addresses, deliveryIdPrefix, skip, content, traceId);
+        }
+        MultiValueMap<String, HttpEntity<?>> parts = new LinkedMultiValueMap<>();
+        parts.add("recipients", part(transport.json().writeValueAsBytes(
+                new AddressedFilingRequest(List.copyOf(addresses), deliveryIdPrefix, List.copyOf(skip))),
+                MediaType.APPLICATION_JSON));
+        parts.add("message", part(content, MESSAGE_RFC822));
+        AddressedFilingResponse answer;
+        try {
+            answer = transport.call(() -> restClient.post()
+                    .uri("/internal/v1/deliveries/by-address")
+                    .contentType(MediaType.MULTIPART_FORM_DATA)
+                    .headers(headers -> {
+                        if (traceId != null && !traceId.isBlank()) {
+                            headers.set(TRACE_ID_HEADER, traceId);
+                        }
+                    })
+                    .body(parts)
+                    .retrieve()
+                    .body(AddressedFilingResponse.class));
+        } catch (MailboxApiException e) {
+            if (isMissingRoute(e)) {
+                addressedFiling = false; // an older mailbox-api: resolve, then file, from now on
+            }
+            return MailboxApiClient.super.deliver(addresses, deliveryIdPrefix, skip, content, traceId);
+        }
+        if (answer == null || answer.resolutions() == null || answer.resolutions().size() != addresses.size()
+                || answer.results() == null) {
+            throw new MailboxApiUnavailableException("unreadable answer from mailbox-api to a filing by address", null);
+        }
+        List<FilingOutcome> outcomes = new ArrayList<>(answer.results().size());
+        for (BatchFilingResult result : answer.results()) {
+            if (result == null || result.account() == null || result.deliveryId() == null) {
+                throw new MailboxApiUnavailableException("unreadable answer from mailbox-api to a filing by address", null);
+            }
+            outcomes.add(result.outcome(new FilingRecipient(result.account(), result.deliveryId())));
+        }
+        return new DeliveryReport(answer.resolutions(), outcomes);
     }
 
     private static HttpEntity<byte[]> part(byte[] bytes, MediaType type) {
@@ -383,6 +438,14 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
     }
 
     record BatchFilingResponse(List<BatchFilingResult> results) {
+    }
+
+    /** Mirrors mailbox-api's {@code AddressedFilingRequest}. */
+    record AddressedFilingRequest(List<String> addresses, String deliveryIdPrefix, List<String> skip) {
+    }
+
+    /** Mirrors mailbox-api's {@code AddressedFilingResponse}. */
+    record AddressedFilingResponse(List<RecipientResolution> resolutions, List<BatchFilingResult> results) {
     }
 
     /** Mirrors mailbox-api's {@code BatchFilingResponse.Result}. */

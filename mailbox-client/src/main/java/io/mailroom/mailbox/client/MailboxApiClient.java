@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * The typed client every other tier uses to reach mailbox-api's gateway API ({@code /internal/v1}).
@@ -81,6 +85,39 @@ public interface MailboxApiClient {
             }
         }
         return outcomes;
+    }
+
+    /**
+     * Delivers one message to its recipient addresses: resolves them as {@link #resolveRecipients} does and files a
+     * copy for every account they reach (each account once; none for those in {@code skip}) as {@link #fileMessages}
+     * does, under the delivery id {@code deliveryIdPrefix + account} ({@link DeliveryReport#deliveryId}), so that
+     * calling again for the same message files nothing twice. Addresses that reach no account, or also external ones,
+     * come back in their resolutions for the caller to bounce or relay. This default resolves, then files (two calls);
+     * the HTTP client does both in one request to mailbox-api, and falls back to this against an older one.
+     *
+     * @param skip accounts (any case) that already have a final outcome for this message: not filed again
+     * @throws MailboxApiUnavailableException when mailbox-api cannot be reached to resolve the addresses (nothing is
+     *                                        known to be filed; calling again is safe)
+     * @throws MailboxApiException            when mailbox-api refuses to resolve an address ({@code invalid-address})
+     */
+    default DeliveryReport deliver(List<String> addresses, String deliveryIdPrefix, Collection<String> skip,
+                                   byte[] content, String traceId) {
+        List<RecipientResolution> resolutions = resolveRecipients(addresses);
+        Set<String> done = new HashSet<>();
+        skip.forEach(account -> done.add(account.toLowerCase(Locale.ROOT)));
+        Set<String> reached = new LinkedHashSet<>();
+        for (RecipientResolution resolution : resolutions) {
+            for (String account : resolution.accounts()) {
+                String key = account.toLowerCase(Locale.ROOT);
+                if (!done.contains(key)) {
+                    reached.add(key);
+                }
+            }
+        }
+        List<FilingRecipient> recipients = reached.stream()
+                .map(account -> new FilingRecipient(account, DeliveryReport.deliveryId(deliveryIdPrefix, account)))
+                .toList();
+        return new DeliveryReport(resolutions, fileMessages(recipients, content, traceId));
     }
 
     /** The INBOX as POP3 sees it: every message's UID and size, in UID order. */

@@ -208,17 +208,7 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
         parts.add("message", part(content, MESSAGE_RFC822));
         AddressedFilingResponse answer;
         try {
-            answer = transport.call(() -> restClient.post()
-                    .uri("/internal/v1/deliveries/by-address")
-                    .contentType(MediaType.MULTIPART_FORM_DATA)
-                    .headers(headers -> {
-                        if (traceId != null && !traceId.isBlank()) {
-                            headers.set(TRACE_ID_HEADER, traceId);
-                        }
-                    })
-                    .body(parts)
-                    .retrieve()
-                    .body(AddressedFilingResponse.class));
+            answer = postMultipart("/internal/v1/deliveries/by-address", parts, traceId, AddressedFilingResponse.class);
         } catch (MailboxApiException e) {
             if (isMissingRoute(e)) {
                 addressedFiling = false; // an older mailbox-api: resolve, then file, from now on
@@ -246,17 +236,22 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
     }
 
     private BatchFilingResponse fileChunk(MultiValueMap<String, HttpEntity<?>> parts, String traceId) {
+        return postMultipart("/internal/v1/deliveries", parts, traceId, BatchFilingResponse.class);
+    }
+
+    /** One multipart filing request (the batch and the by-address routes), with the caller's trace id. */
+    private <T> T postMultipart(String uri, MultiValueMap<String, HttpEntity<?>> parts, String traceId, Class<T> answer) {
         return transport.call(() -> restClient.post()
-                        .uri("/internal/v1/deliveries")
-                        .contentType(MediaType.MULTIPART_FORM_DATA)
-                        .headers(headers -> {
-                            if (traceId != null && !traceId.isBlank()) {
-                                headers.set(TRACE_ID_HEADER, traceId);
-                            }
-                        })
-                        .body(parts)
-                        .retrieve()
-                        .body(BatchFilingResponse.class));
+                .uri(uri)
+                .contentType(MediaType.MULTIPART_FORM_DATA)
+                .headers(headers -> {
+                    if (traceId != null && !traceId.isBlank()) {
+                        headers.set(TRACE_ID_HEADER, traceId);
+                    }
+                })
+                .body(parts)
+                .retrieve()
+                .body(answer));
     }
 
     /** A 404 for the route itself (not for an account or mailbox): the mailbox-api answering predates the call. */

@@ -6,7 +6,8 @@ ENVELOPE for a range, FETCH BODY[] of single messages, STORE, SEARCH, APPEND, EX
 is measured: one connection idles on INBOX while a second APPENDs (or, with --store-url, a message is filed straight
 into mailbox-api); the time from sending the write to "* n EXISTS" is recorded (write -> EXISTS, as a user sees it).
 
-Prints commands/s, p50/p99 per command, IDLE latency percentiles, and a JSON line for bench/results.
+Prints commands/s, p50/p99 per command, IDLE latency percentiles, and a JSON line for bench/results. With --cpu, also
+the CPU time (user + system, from /proc/<pid>/stat) that the named processes spent per command during the load.
 
   imap-bench.py --port 1143 --users user{n}@example.test --password pass --procs 8 --seconds 60 [--ssl] [--prefill 10000]
 """
@@ -14,9 +15,11 @@ import argparse
 import imaplib
 import json
 import multiprocessing as mp
+import os
 import random
 import ssl
 import statistics
+import threading
 import time
 import urllib.request
 
@@ -148,6 +151,89 @@ def prefill(args, count):
     print(f"{args.label}: prefilled {args.procs} mailboxes to {count} messages in {time.time() - start:.0f}s", flush=True)
 
 
+class CpuMeter:
+    """CPU time of groups of processes over the load, from /proc/<pid>/stat (utime + stime), sampled every half second.
+
+    A group is a pid, "pg:<database>" (the PostgreSQL backends of that database, whose process titles read
+    "postgres: [cluster: ]<user> <database> <client> ...") or a text its processes' command lines contain
+    ("dovecot/" for Dovecot's processes), matched again at every sample: processes that
+    start during the load count from zero, and a process that ends counts up to its last sample (sessions that log
+    out lose at most half a second). The machine's busy time (/proc/stat) is recorded beside them, for the load."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, groups):
+        self.groups = groups  # name -> pid (str of digits) or command-line text
+        self.first = {}  # (name, pid) -> ticks at the first sample
+        self.last = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _ticks(pid):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            return None
+
+    def _pids(self, spec):
+        if spec.isdigit():
+            return [spec]
+        database = spec[3:].encode() if spec.startswith("pg:") else None
+        found = []
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit() or pid == str(os.getpid()):
+                continue
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    line = f.read()
+            except OSError:
+                continue
+            if database is None and spec.encode() in line:
+                found.append(pid)
+            elif database is not None and line.startswith(b"postgres: ") and database in line.split(b" "):
+                found.append(pid)
+        return found
+
+    @staticmethod
+    def _machine_busy():
+        with open("/proc/stat") as f:
+            cpu = [int(v) for v in f.readline().split()[1:]]
+        return sum(cpu) - cpu[3] - cpu[4], sum(cpu)  # busy (not idle, not iowait), total
+
+    def _sample(self, initial):
+        for name, spec in self.groups.items():
+            for pid in self._pids(spec):
+                ticks = self._ticks(pid)
+                if ticks is None:
+                    continue
+                self.first.setdefault((name, pid), ticks if initial else 0)
+                self.last[(name, pid)] = ticks
+
+    def _run(self):
+        while not self.stop.wait(0.5):
+            self._sample(False)
+
+    def start(self):
+        self._sample(True)
+        self.machine = self._machine_busy()
+        self.started = time.time()
+        self.thread.start()
+
+    def finish(self):
+        """Seconds of CPU per group, and the machine's busy share (0..1) over the same time."""
+        self.stop.set()
+        self.thread.join()
+        self._sample(False)
+        busy, total = self._machine_busy()
+        seconds = {name: 0.0 for name in self.groups}
+        for (name, pid), ticks in self.last.items():
+            seconds[name] += (ticks - self.first[(name, pid)]) / self.TICK
+        return seconds, (busy - self.machine[0]) / max(1, total - self.machine[1])
+
+
 def pct(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
@@ -171,6 +257,9 @@ def main():
     parser.add_argument("--store-url", help="Mailroom only: mailbox-api's base URL; IDLE then measures a write made "
                                             "there (the cross-service path) instead of an APPEND through the server")
     parser.add_argument("--store-token", default="", help="mailbox-api's internal token, with --store-url")
+    parser.add_argument("--cpu", action="append", default=[], metavar="NAME=PID|TEXT",
+                        help="report the CPU per command of a process (pid) or of the processes whose command line "
+                             "contains TEXT; repeatable")
     args = parser.parse_args()
 
     if args.idle_only:
@@ -184,6 +273,9 @@ def main():
         prefill(args, args.prefill)
     if args.prefill_only:
         return
+    meter = CpuMeter(dict(spec.split("=", 1) for spec in args.cpu)) if args.cpu else None
+    if meter:
+        meter.start()
     deadline = time.time() + args.seconds
     out = mp.Queue()
     procs = [mp.Process(target=worker, args=(args, i, deadline, out)) for i in range(args.procs)]
@@ -197,10 +289,17 @@ def main():
     for p in procs:
         p.join()
     elapsed = time.time() - start
+    cpu, machine = meter.finish() if meter else ({}, None)
     idle = idle_latency(args, args.idle_rounds)
 
     total = sum(len(v) for v in merged.values())
     print(f"{args.label}: {total} commands in {elapsed:.1f}s = {total / elapsed:.0f} commands/s ({args.procs} sessions)")
+    cpu_ms = {name: seconds * 1000 / max(1, total) for name, seconds in cpu.items()}
+    if cpu:
+        print("  CPU per command: " + ", ".join(f"{name} {ms:.2f} ms" for name, ms in cpu_ms.items())
+              + f" (total {sum(cpu_ms.values()):.2f} ms); cores busy: "
+              + ", ".join(f"{name} {seconds / elapsed:.2f}" for name, seconds in cpu.items())
+              + f", machine {machine * 100:.0f} % of {os.cpu_count()} cores")
     for name, values in sorted(merged.items()):
         print(f"  {name:28s} n={len(values):6d} p50={statistics.median(values) * 1000:7.1f} ms "
               f"p99={pct(values, 0.99) * 1000:7.1f} ms")
@@ -208,7 +307,8 @@ def main():
           f"p99={pct(idle, 0.99) * 1000:7.1f} ms")
     print(json.dumps({"label": args.label, "commands_per_s": total / elapsed, "sessions": args.procs,
                       "p99_ms": {k: pct(v, 0.99) * 1000 for k, v in merged.items()},
-                      "idle_p50_ms": statistics.median(idle) * 1000, "idle_p99_ms": pct(idle, 0.99) * 1000}))
+                      "idle_p50_ms": statistics.median(idle) * 1000, "idle_p99_ms": pct(idle, 0.99) * 1000,
+                      **({"cpu_ms_per_command": cpu_ms, "machine_busy": machine} if cpu else {})}))
 
 
 if __name__ == "__main__":

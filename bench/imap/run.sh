@@ -5,9 +5,17 @@
 # when --rounds > 1; medians per side and the Mailroom/Dovecot ratio.
 #
 #   bench/imap/run.sh [--procs N] [--seconds S] [--prefill N] [--rounds N] [--first-user N] [--idle-rounds N]
-#                     [--sides dovecot,mailroom] [--skip-build] [--jars DIR] [--out DIR]
-#   defaults: 8 sessions on user21..user28@example.test, 60 s per run, prefill 10000, 1 run per side, 50 IDLE rounds
+#                     [--sides dovecot,mailroom] [--skip-build] [--jars DIR] [--out DIR] [--jfr] [--warmup S]
+#   defaults: 8 sessions on user21..user28@example.test, 60 s per run, prefill 10000, 1 run per side, 50 IDLE rounds,
+#   30 s of warm-up
+#   --warmup S: the mix runs S seconds on Mailroom, unmeasured, before the first measured run: the prefill only
+#          APPENDs, so without it the JIT compiles FETCH, STORE, SEARCH... during the measured run (a third of both
+#          JVMs' CPU went to the compiler threads in a cold 30-second run)
 #   --jars DIR: run DIR/mailbox-api.jar and DIR/imap-gateway.jar instead of building (before/after comparisons)
+#   --jfr: record JFR (settings=profile: execution and allocation samples) in both JVMs during Mailroom's load runs,
+#          into $OUT/imap-gateway-N.jfr and $OUT/mailbox-api-N.jfr
+#   Each load run prints the CPU per command (user + system) of imap-gateway, mailbox-api and the run's PostgreSQL
+#   backends, and of Dovecot's processes.
 #   env GATEWAY_ARGS / GATEWAY_JAVA_OPTS: more arguments / JVM options for imap-gateway
 #
 # Mailroom side: mailbox-api (512 MB heap) and imap-gateway (512 MB heap) from their exec jars on free ports, a fresh
@@ -27,13 +35,15 @@ JDK=/usr/lib/jvm/temurin-25-jdk-amd64
 JAVA=${JAVA:-$JDK/bin/java}
 export JAVA_HOME=${JAVA_HOME:-$JDK}
 
+# the help needs no lock
+case " $* " in *" -h "*|*" --help "*) sed -n '2,/^set -uo/p' "$0" | sed '$d'; exit 0 ;; esac
 if [ -z "${MAILROOM_BENCH_LOCKED:-}" ]; then
   # -o: the lock is not handed down to what the run starts (the anchors daemonise and would keep it)
   exec env MAILROOM_BENCH_LOCKED=1 flock -o /tmp/mailroom-bench.lock "$0" "$@"
 fi
 
 PROCS=8; SECONDS_PER_RUN=60; PREFILL=10000; ROUNDS=1; FIRST=21; IDLE_ROUNDS=50; SIDES="dovecot mailroom"
-SKIP_BUILD=0; OUT=""; JARS=""
+SKIP_BUILD=0; OUT=""; JARS=""; JFR=0; WARMUP=30
 while [ $# -gt 0 ]; do
   case "$1" in
     --procs) PROCS=$2; shift 2 ;;
@@ -46,7 +56,8 @@ while [ $# -gt 0 ]; do
     --skip-build) SKIP_BUILD=1; shift ;;
     --jars) JARS=$(cd "$2" && pwd) || exit 64; SKIP_BUILD=1; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --jfr) JFR=1; shift ;;
+    --warmup) WARMUP=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 64 ;;
   esac
 done
@@ -67,7 +78,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 say "results in $OUT; user$FIRST..user$LAST@example.test, $PROCS sessions, prefill $PREFILL, $SECONDS_PER_RUN s x $ROUNDS run(s) per side"
-echo "date=$(date -Is) cores=$(nproc) procs=$PROCS seconds=$SECONDS_PER_RUN prefill=$PREFILL rounds=$ROUNDS load=$(cut -d' ' -f1-3 /proc/loadavg)" > "$OUT/settings.txt"
+echo "date=$(date -Is) cores=$(nproc) procs=$PROCS seconds=$SECONDS_PER_RUN prefill=$PREFILL rounds=$ROUNDS warmup=$WARMUP load=$(cut -d' ' -f1-3 /proc/loadavg)" > "$OUT/settings.txt"
 
 # ------------------------------------------------------------------ Mailroom
 if [[ " $SIDES " == *" mailroom "* ]]; then
@@ -77,6 +88,7 @@ if [[ " $SIDES " == *" mailroom "* ]]; then
     build_jars mailbox-api imap-gateway || exit 1
   fi
   start_mailbox_api 180 --logging.level.io.mailroom=WARN || exit 1
+  API_PID=${PIDS[-1]}
   GW_HTTP=$(free_port); IMAP_PORT=$(free_port); IMAPS_PORT=$(free_port)
   say "Mailroom: database $DB, mailbox-api :$API_PORT, imap-gateway IMAP :$IMAP_PORT"
   MAILROOM_INTERNAL_TOKEN=$INTERNAL "$JAVA" -Xmx512m ${GATEWAY_JAVA_OPTS:-} -jar "$OUT/jars/imap-gateway.jar" \
@@ -109,6 +121,16 @@ fi
 side_args() {  # side -> port and password
   if [ "$1" = mailroom ]; then echo "--port $IMAP_PORT --password $PASSWORD"; else echo "--port 10143 --password pass"; fi
 }
+# The processes whose CPU per command the load runs report: the two JVMs and the PostgreSQL backends of the run's
+# database; on Dovecot every dovecot/ process (imap, imap-login, auth, ...). PostgreSQL's shared walwriter and
+# checkpointer are left out (other databases on the machine use them too).
+cpu_args() {  # side
+  if [ "$1" = mailroom ]; then
+    echo "--cpu imap-gateway=$GATEWAY_PID --cpu mailbox-api=$API_PID --cpu postgresql=pg:$DB"
+  else
+    echo "--cpu dovecot=dovecot/"
+  fi
+}
 say "prefilling every mailbox to $PREFILL messages over IMAP APPEND"
 PREFILL_PIDS=()
 for side in $SIDES; do
@@ -120,13 +142,29 @@ for pid in "${PREFILL_PIDS[@]}"; do wait "$pid" || { say "prefill failed: see $O
 grep -h prefilled "$OUT"/prefill-*.txt
 
 # ------------------------------------------------------------------ load
+if [[ " $SIDES " == *" mailroom "* ]] && [ "$WARMUP" -gt 0 ]; then
+  say "warming Mailroom up: the mix for $WARMUP s (not measured)"
+  # shellcheck disable=SC2046
+  bench $(side_args mailroom) --label warmup --seconds "$WARMUP" --idle-rounds 1 > "$OUT/warmup.txt" 2>&1 \
+    || { say "warm-up failed: see $OUT/warmup.txt"; exit 1; }
+fi
 : > "$OUT/results.txt"
 for round in $(seq 1 "$ROUNDS"); do
   order=$SIDES; [ $((round % 2)) = 0 ] && order=$(echo "$SIDES" | tr ' ' '\n' | tac | tr '\n' ' ')
   for side in $order; do
     say "run $round: $side"
+    recording=$([ "$JFR" = 1 ] && [ "$side" = mailroom ] && echo 1)
+    if [ -n "$recording" ]; then
+      "$JDK/bin/jcmd" "$GATEWAY_PID" JFR.start name=load settings=profile filename="$OUT/imap-gateway-$round.jfr" >/dev/null
+      "$JDK/bin/jcmd" "$API_PID" JFR.start name=load settings=profile filename="$OUT/mailbox-api-$round.jfr" >/dev/null
+    fi
     # shellcheck disable=SC2046
-    bench $(side_args "$side") --label "$side" --seconds "$SECONDS_PER_RUN" --idle-rounds "$IDLE_ROUNDS" | tee -a "$OUT/results.txt"
+    bench $(side_args "$side") $(cpu_args "$side") --label "$side" --seconds "$SECONDS_PER_RUN" \
+      --idle-rounds "$IDLE_ROUNDS" | tee -a "$OUT/results.txt"
+    if [ -n "$recording" ]; then
+      "$JDK/bin/jcmd" "$GATEWAY_PID" JFR.stop name=load >/dev/null
+      "$JDK/bin/jcmd" "$API_PID" JFR.stop name=load >/dev/null
+    fi
   done
 done
 if [[ " $SIDES " == *" mailroom "* ]]; then
@@ -157,9 +195,14 @@ for side in ("dovecot", "mailroom"):
         "p99": {k: statistics.median(r["p99_ms"][k] for r in rows if k in r["p99_ms"]) for k in rows[0]["p99_ms"]},
         "idle50": statistics.median(r["idle_p50_ms"] for r in rows),
         "idle99": statistics.median(r["idle_p99_ms"] for r in rows),
+        "cpu": {k: statistics.median(r["cpu_ms_per_command"][k] for r in rows if k in r.get("cpu_ms_per_command", {}))
+                for k in rows[0].get("cpu_ms_per_command", {})},
     }
     m = med[side]
     print(f"{side:9} {m['rate']:8.0f} commands/s   IDLE write->EXISTS p50 {m['idle50']:6.1f} ms  p99 {m['idle99']:6.1f} ms")
+    if m["cpu"]:
+        print("    CPU per command: " + ", ".join(f"{k} {v:.2f} ms" for k, v in m["cpu"].items())
+              + f" (total {sum(m['cpu'].values()):.2f} ms)")
     for name, value in sorted(m["p99"].items()):
         print(f"    p99 {name:28s} {value:8.1f} ms")
 for row in runs.get("mailroom-filed", []):

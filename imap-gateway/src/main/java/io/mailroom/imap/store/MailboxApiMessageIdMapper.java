@@ -1,7 +1,6 @@
 package io.mailroom.imap.store;
 
 import java.util.Collection;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -49,7 +48,7 @@ class MailboxApiMessageIdMapper implements MessageIdMapper {
 
     @Override
     public List<MailboxMessage> find(Collection<MessageId> messageIds, FetchType fetchType) {
-        Set<MessagePart> parts = fetchType == FetchType.METADATA ? Set.of() : EnumSet.of(MessagePart.HEADERS, MessagePart.STRUCTURE);
+        Set<MessagePart> parts = MailboxApiMessageMapper.parts(fetchType);
         return read(messageIds, parts).stream()
                 .<MailboxMessage>map(message -> new ApiMailboxMessage(store.client(), store.account(), message))
                 .toList();

@@ -50,7 +50,10 @@ import reactor.core.publisher.Mono;
  */
 class MailboxApiMessageMapper implements MessageMapper {
 
-    private static final Set<MessagePart> HEADER_PARTS = EnumSet.of(MessagePart.HEADERS, MessagePart.STRUCTURE);
+    /** ENVELOPE, BODY[HEADER…]: the header block only. */
+    private static final Set<MessagePart> HEADER_PARTS = EnumSet.of(MessagePart.HEADERS);
+    /** BODYSTRUCTURE, BODY, BODY[…] (James's message properties come from the MIME tree). */
+    private static final Set<MessagePart> HEADER_AND_STRUCTURE_PARTS = EnumSet.of(MessagePart.HEADERS, MessagePart.STRUCTURE);
 
     private final SessionStore store;
     /** The UIDs the last EXPUNGE found marked \Deleted: deleting exactly those removes only what is still marked. */
@@ -112,10 +115,17 @@ class MailboxApiMessageMapper implements MessageMapper {
         return all.stream().filter(message -> uids.contains(message.uid())).toList();
     }
 
-    private static Set<MessagePart> parts(FetchType type) {
+    /**
+     * What a read of this fetch type asks mailbox-api for. James asks for {@code HEADERS} for ENVELOPE and
+     * BODY[HEADER…] (its HEADERS profile), which read the header block only; the MIME tree (a good part of each
+     * message's answer, to write in mailbox-api and to decode here) is read for BODYSTRUCTURE, BODY and body
+     * sections, which James asks for as {@code FULL}.
+     */
+    static Set<MessagePart> parts(FetchType type) {
         return switch (type) {
             case METADATA -> Set.of();
-            case HEADERS, ATTACHMENTS_METADATA, FULL -> HEADER_PARTS;
+            case HEADERS -> HEADER_PARTS;
+            case ATTACHMENTS_METADATA, FULL -> HEADER_AND_STRUCTURE_PARTS;
         };
     }
 

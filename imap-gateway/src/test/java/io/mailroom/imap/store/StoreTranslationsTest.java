@@ -16,10 +16,12 @@ import org.apache.james.mailbox.MessageUid;
 import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.model.SearchQuery;
 import org.apache.james.mailbox.store.FlagsUpdateCalculator;
+import org.apache.james.mailbox.store.mail.MessageMapper.FetchType;
 import org.junit.jupiter.api.Test;
 
 import io.mailroom.mailbox.client.events.MailboxChangeEvent.Kind;
 import io.mailroom.mailbox.client.store.FlagUpdate;
+import io.mailroom.mailbox.client.store.MessagePart;
 import io.mailroom.mailbox.client.store.SearchCriterion;
 import io.mailroom.mailbox.client.store.UidSet;
 
@@ -91,5 +93,19 @@ class StoreTranslationsTest {
         assertThat(flags.contains(Flags.Flag.RECENT)).isTrue();
         assertThat(flags.contains("$Label1")).isTrue();
         assertThat(ImapFlags.toApi(flags)).containsExactlyInAnyOrder("\\Seen", "\\Recent", "$Label1");
+    }
+
+    /**
+     * ENVELOPE and BODY[HEADER…] (James's HEADERS) read the header block without the MIME tree (a good part of each
+     * message's answer); BODYSTRUCTURE and body sections (FULL) read both.
+     */
+    @Test
+    void aFetchReadsTheMimeTreeOnlyWhenItsStructureIsNeeded() {
+        assertThat(MailboxApiMessageMapper.parts(FetchType.METADATA)).isEmpty();
+        assertThat(MailboxApiMessageMapper.parts(FetchType.HEADERS)).containsExactly(MessagePart.HEADERS);
+        assertThat(MailboxApiMessageMapper.parts(FetchType.ATTACHMENTS_METADATA))
+                .containsExactlyInAnyOrder(MessagePart.HEADERS, MessagePart.STRUCTURE);
+        assertThat(MailboxApiMessageMapper.parts(FetchType.FULL))
+                .containsExactlyInAnyOrder(MessagePart.HEADERS, MessagePart.STRUCTURE);
     }
 }

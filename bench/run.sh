@@ -21,6 +21,15 @@
 #                             127.0.0.1:5672 (guest/guest; MAILROOM_RABBITMQ_HOST/_PORT/_USERNAME/_PASSWORD), names
 #                             under a prefix of the run's own, deleted at the end; postgres: the PostgreSQL queue
 #     --warmup N              200    messages per side sent before measuring (0: none)
+#     --rate MSGS_PER_S       deliver scenario open loop: SMTP sends at this fixed rate on both sides (message i due
+#                             at start + i/rate; rows deliver-e2e-rate), instead of as fast as the server answers
+#     --half-peak             after the deliver rounds (the peak, closed loop), --rounds more runs per side at half
+#                             of that side's own median peak (rows deliver-e2e-rate): p99 filing latency at half peak
+#     --rate-messages N       messages per open-loop run (default: --smtp-messages)
+#     --rate-poll S           mailbox counting pause in open-loop runs (default 0.2 s: the latency's resolution)
+#     --mailroom-count db|api how the bench sees Mailroom's filed copies: db (default) one query per cycle on
+#                             mailbox-api's database (INBOX message_count of every address; the launcher's embedded
+#                             PostgreSQL, or MAILROOM_BENCH_DB_URL); api: one REST request per address and cycle
 #     --skip-build            use the jars already built
 #     --mailroom-running      use a suite that is already running (needs MAILROOM_ADMIN_TOKEN)
 #     --no-wipe               keep the bench mailboxes' mail on the anchor (default: they are emptied
@@ -59,6 +68,11 @@ POP3_FIRST=""
 RECIPIENTS=1
 QUEUE=rabbitmq
 WARMUP=200
+RATE=""
+HALF_PEAK=0
+RATE_MESSAGES=""
+RATE_POLL=0.2
+MAILROOM_COUNT=db
 SKIP_BUILD=0
 MAILROOM_RUNNING=0
 WIPE=1
@@ -84,6 +98,11 @@ while [ $# -gt 0 ]; do
     --pop3-first-user) POP3_FIRST=$2; shift 2 ;;
     --queue) QUEUE=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
+    --rate) RATE=$2; shift 2 ;;
+    --half-peak) HALF_PEAK=1; shift ;;
+    --rate-messages) RATE_MESSAGES=$2; shift 2 ;;
+    --rate-poll) RATE_POLL=$2; shift 2 ;;
+    --mailroom-count) MAILROOM_COUNT=$2; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     --mailroom-running) MAILROOM_RUNNING=1; shift ;;
     --no-wipe) WIPE=0; shift ;;
@@ -95,6 +114,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$QUEUE" in rabbitmq|postgres) ;; *) echo "--queue: rabbitmq or postgres" >&2; exit 64 ;; esac
+case "$MAILROOM_COUNT" in db|api) ;; *) echo "--mailroom-count: db or api" >&2; exit 64 ;; esac
+if [ -n "$RATE" ] && ! { [[ "$RATE" =~ ^[0-9]+(\.[0-9]+)?$ ]] && awk -v r="$RATE" 'BEGIN { exit !(r > 0) }'; }; then echo "--rate: messages per second > 0" >&2; exit 64; fi
+if [ -n "$RATE" ] && [ "$HALF_PEAK" = 1 ]; then echo "--rate and --half-peak exclude each other" >&2; exit 64; fi
+RATE_MESSAGES=${RATE_MESSAGES:-$SMTP_MESSAGES}
 if [ "$POP3_USERS" -gt 99 ]; then echo "--pop3-users: the anchors have user1..user100 only, and user100 takes the SMTP load" >&2; exit 64; fi
 if [ -z "$POP3_FIRST" ]; then
   POP3_FIRST=51; [ $((POP3_FIRST + POP3_USERS - 1)) -le 99 ] || POP3_FIRST=$((100 - POP3_USERS))
@@ -165,10 +188,10 @@ trap cleanup EXIT
 trap 'say "interrupted"; exit 130' INT TERM
 
 say "results in $OUT"
-say "settings: rounds=$ROUNDS scenarios=$SCENARIOS sides=$SIDES queue=$QUEUE smtp: $SMTP_SESSIONS sessions, $SMTP_MESSAGES msgs of $SIZE B, $PER_CONNECTION per connection, $RECIPIENTS recipient(s) each (user$DELIVER_FIRST..user100); pop3: user$POP3_FIRST..user$POP3_LAST x $POP3_MESSAGES msgs, $POP3_CLIENTS clients, $POP3_ROUNDS reads/run"
+say "settings: rounds=$ROUNDS scenarios=$SCENARIOS sides=$SIDES queue=$QUEUE${RATE:+ rate=$RATE msg/s}$([ $HALF_PEAK = 1 ] && echo ' half-peak') mailroom-count=$MAILROOM_COUNT smtp: $SMTP_SESSIONS sessions, $SMTP_MESSAGES msgs of $SIZE B, $PER_CONNECTION per connection, $RECIPIENTS recipient(s) each (user$DELIVER_FIRST..user100); pop3: user$POP3_FIRST..user$POP3_LAST x $POP3_MESSAGES msgs, $POP3_CLIENTS clients, $POP3_ROUNDS reads/run"
 cat > "$OUT/settings.txt" <<EOF
 date=$(date -Is) host=$(hostname) cores=$(nproc) mem_mb=$(free -m | awk '/Mem:/{print $2}')
-rounds=$ROUNDS scenarios=$SCENARIOS sides=$SIDES queue=$QUEUE
+rounds=$ROUNDS scenarios=$SCENARIOS sides=$SIDES queue=$QUEUE rate=${RATE:--} half_peak=$HALF_PEAK rate_messages=$RATE_MESSAGES rate_poll=$RATE_POLL mailroom_count=$MAILROOM_COUNT
 smtp_sessions=$SMTP_SESSIONS smtp_messages=$SMTP_MESSAGES per_connection=$PER_CONNECTION size=$SIZE warmup=$WARMUP recipients=$RECIPIENTS
 pop3_users=user$POP3_FIRST..user$POP3_LAST pop3_messages=$POP3_MESSAGES pop3_clients=$POP3_CLIENTS pop3_rounds=$POP3_ROUNDS smtp_to=user$DELIVER_FIRST..user100
 java=$("$JAVA" -version 2>&1 | head -1)
@@ -280,6 +303,15 @@ if has_side mailroom; then
   if start_mailroom && provision; then MAILROOM_OK=1; fi
 fi
 [ $MAILROOM_OK = 1 ] || SIDES=${SIDES//mailroom/}
+MAILROOM_DB=""
+if [ $MAILROOM_OK = 1 ] && [ "$MAILROOM_COUNT" = db ]; then
+  MAILROOM_DB=${MAILROOM_BENCH_DB_URL:-$(grep -o 'jdbc:postgresql://[^ ]*' "$OUT/launcher.log" 2>/dev/null | head -1)}
+  if [ -z "$MAILROOM_DB" ]; then
+    say "NOTE: mailbox-api's database URL is unknown (set MAILROOM_BENCH_DB_URL): counting Mailroom's copies through the REST API"
+  else
+    say "counting Mailroom's filed copies in $MAILROOM_DB (one query per cycle)"
+  fi
+fi
 [ $ANCHOR_OK = 1 ] || SIDES=${SIDES//anchor/}
 if ! has_side mailroom && ! has_side anchor; then fail "neither side is available: nothing to measure"; exit 1; fi
 
@@ -296,7 +328,7 @@ sleep 5   # the idle footprint, before any load
 side_args() {  # $1 = side, $2 = what: smtp | count | pop3
   case "$1:$2" in
     mailroom:smtp) echo "--port 2525" ;;
-    mailroom:count) echo "--count api:$API" ;;
+    mailroom:count) if [ -n "$MAILROOM_DB" ]; then echo "--count db:$MAILROOM_DB"; else echo "--count api:$API"; fi ;;
     mailroom:pop3) echo "--port 1110 --password $MAILROOM_PASSWORD" ;;
     anchor:smtp) echo "--port 10025" ;;
     anchor:fill) echo "--lmtp --port 10024" ;;   # straight into Dovecot: not behind whatever else Postfix has queued
@@ -347,6 +379,11 @@ anchor_quiet() {  # the anchors are shared: do not measure Postfix while it is s
   n=$(anchor_queue)
   [ "$n" -le 50 ] || { say "NOTE: still $n queued; measuring anyway (figures of this run are suspect)"; echo "anchor Postfix busy with $n queued messages of other load during a run" >> "$OUT/notes.txt"; }
 }
+half_peak() {  # $1 = side: half its median filed msg/s over this run's closed-loop deliver rows (empty: none)
+  [ -s "$OUT/results.tsv" ] || return 0
+  awk -F'\t' -v side="$1" '$1 == "deliver-e2e" && $2 == side && $12 !~ /INCOMPLETE/ { print $4 }' "$OUT/results.tsv" \
+    | sort -g | awk '{ v[++n] = $1 } END { if (n == 0) exit; m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2; printf "%.3f", m / 2 }'
+}
 order() {  # sides for round $1: the first side alternates, so neither always runs on a warmer machine
   local a=mailroom b=anchor
   if [ $(( $1 % 2 )) = 0 ]; then a=anchor; b=mailroom; fi
@@ -358,6 +395,7 @@ if [ "$DELIVER_FIRST" -le "$POP3_LAST" ] && [[ ",$SCENARIOS," == *,deliver,* ]] 
 fi
 # Counting Mailroom's mailboxes is one mailbox-api request per address and cycle: with many recipients, pause 1 s
 # between cycles (both sides alike), or the counting itself loads the service under test (100 ms: ~500 requests/s)
+# (the open-loop runs count every --rate-poll seconds instead: their latencies are the point)
 POLL=0.1; [ "$RECIPIENTS" -gt 1 ] && POLL=1
 SMTP_COMMON="--sessions $SMTP_SESSIONS --per-connection $PER_CONNECTION --size $SIZE --to $SMTP_TO --recipients $RECIPIENTS --poll-seconds $POLL"
 POP3_USERS_ARGS="--users $POP3_USERS --first-user $POP3_FIRST"
@@ -375,15 +413,35 @@ for scenario in ${SCENARIOS//,/ }; do
   new_scenario
   case "$scenario" in
     deliver)
-      for r in $(seq 1 "$ROUNDS"); do
-        for side in $(order "$r"); do
-          usable $side || continue
-          [ $side = anchor ] && anchor_quiet
-          step "deliver/$side/$r" 900 deliver $(side_args $side smtp) $(side_args $side count) $SMTP_COMMON \
-               --messages "$SMTP_MESSAGES" --max-seconds 600 --deliver-timeout 300 --stall-seconds 60 \
-               --side $side --run $r --results "$OUT/results.tsv"
+      if [ -z "$RATE" ]; then
+        for r in $(seq 1 "$ROUNDS"); do
+          for side in $(order "$r"); do
+            usable $side || continue
+            [ $side = anchor ] && anchor_quiet
+            step "deliver/$side/$r" 900 deliver $(side_args $side smtp) $(side_args $side count) $SMTP_COMMON \
+                 --messages "$SMTP_MESSAGES" --max-seconds 600 --deliver-timeout 300 --stall-seconds 60 \
+                 --side $side --run $r --results "$OUT/results.tsv"
+          done
         done
-      done ;;
+      fi
+      if [ -n "$RATE" ] || [ "$HALF_PEAK" = 1 ]; then
+        new_scenario
+        for r in $(seq 1 "$ROUNDS"); do
+          for side in $(order "$r"); do
+            usable $side || continue
+            rate=$RATE
+            [ "$HALF_PEAK" = 1 ] && rate=$(half_peak $side)
+            if [ -z "$rate" ]; then fail "deliver-rate/$side: no peak figure of this side in this run: no half-peak run"; continue; fi
+            [ $side = anchor ] && anchor_quiet
+            # the load lasts RATE_MESSAGES / rate seconds; SMTP gets a minute more before it counts as overrun
+            secs=$(awk -v n="$RATE_MESSAGES" -v r="$rate" 'BEGIN { printf "%d", n / r + 60 }')
+            step "deliver-rate/$side/$r" $((secs + 400)) deliver $(side_args $side smtp) $(side_args $side count) \
+                 ${SMTP_COMMON/--poll-seconds $POLL/--poll-seconds $RATE_POLL} --rate "$rate" \
+                 --messages "$RATE_MESSAGES" --max-seconds "$secs" --deliver-timeout 300 --stall-seconds 60 \
+                 --side $side --run $r --results "$OUT/results.tsv"
+          done
+        done
+      fi ;;
     pop3|pop3-stls)
       for side in $(order 1); do
         [ "$scenario" = pop3-stls ] && [ $side = anchor ] && continue   # the anchor Dovecot runs without TLS

@@ -17,7 +17,9 @@ public final class Load {
 
               smtp     SMTP accept rate          --host --port --sessions 20 --messages 2000 --per-connection 10
                                                  --size 4K --to user100@example.test[,..] [--lmtp] --max-seconds 600
+                                                 [--rate MSGS_PER_S: open loop, message i due at start + i/rate]
               deliver  smtp + wait until filed   (smtp options) --count maildir:/tmp/anchors/mail | api:http://127.0.0.1:8080
+                                                 | db:jdbc:postgresql://127.0.0.1:PORT/mailroom (INBOX message_count, one query)
                                                  [--token T (default $MAILROOM_ADMIN_TOKEN)] --deliver-timeout 300 --stall-seconds 60
                                                  --recipients 1 (per message, taken in turn from --to)
                                                  --poll-seconds 0.1 --poll-parallel 2 (mailbox counting)

@@ -12,7 +12,16 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,13 +31,19 @@ interface MailboxCounter {
     long count(String address) throws IOException;
 
     /**
-     * {@code maildir:/tmp/anchors/mail} (the anchor: files in {@code <root>/<local part>/Maildir/{new,cur}}) or
+     * {@code maildir:/tmp/anchors/mail} (the anchor: files in {@code <root>/<local part>/Maildir/{new,cur}}),
      * {@code api:http://127.0.0.1:8080} (Mailroom: the INBOX's {@code messages} in mailbox-api's mailbox list,
-     * with the admin token).
+     * with the admin token) or {@code db:jdbc:postgresql://127.0.0.1:PORT/mailroom} (Mailroom: mailbox-api's
+     * database, user {@code postgres} or {@code MAILROOM_BENCH_DB_USER}/{@code _PASSWORD}; see {@link Database}).
      */
     static MailboxCounter parse(String spec, String adminToken) {
         if (spec.startsWith("maildir:")) {
             return new Maildir(Path.of(spec.substring("maildir:".length())));
+        }
+        if (spec.startsWith("db:")) {
+            String user = System.getenv().getOrDefault("MAILROOM_BENCH_DB_USER", "postgres");
+            String password = System.getenv().getOrDefault("MAILROOM_BENCH_DB_PASSWORD", "");
+            return new Database(spec.substring("db:".length()), user, password);
         }
         if (spec.startsWith("api:")) {
             if (adminToken == null || adminToken.isBlank()) {
@@ -36,7 +51,7 @@ interface MailboxCounter {
             }
             return new MailboxApi(URI.create(spec.substring("api:".length())), adminToken);
         }
-        throw new IllegalArgumentException("--count must be maildir:<root> or api:<base url>, not " + spec);
+        throw new IllegalArgumentException("--count must be maildir:<root>, api:<base url> or db:<jdbc url>, not " + spec);
     }
 
     record Maildir(Path root) implements MailboxCounter {
@@ -114,6 +129,90 @@ interface MailboxCounter {
 
         private static String abbreviate(String s) {
             return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+        }
+    }
+
+    /**
+     * Counts every address in one go where the counter can do so cheaply ({@link Database}); null when it counts
+     * address by address (the caller then spreads those calls over its own threads).
+     */
+    default long[] countAll(List<String> addresses) throws IOException {
+        return null;
+    }
+
+    /**
+     * Mailroom's filed copies straight from mailbox-api's database, all addresses in one query per cycle: INBOX's
+     * {@code message_count}, the column mailbox-api's mailbox list serves as {@code messages} (the {@code api:}
+     * counter's figure), kept by triggers in the filing transaction itself, so a copy counted here is one mailbox-api
+     * shows. Counting through the REST API instead costs one request per address and cycle, which with 100
+     * recipients is a load on the service under test of its own, and its resolution (one cycle of 100 requests plus a
+     * pause) is too coarse for sub-second filing latencies; this query costs about what listing the anchor's Maildirs
+     * does.
+     */
+    final class Database implements MailboxCounter {
+
+        private static final String QUERY = "SELECT a.address, m.message_count FROM accounts a "
+                + "JOIN mailboxes m ON m.account_id = a.id AND m.name = 'INBOX' WHERE a.address = ANY (?)";
+
+        private final String url;
+        private final String user;
+        private final String password;
+        private Connection connection;
+
+        Database(String url, String user, String password) {
+            if (!url.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("--count db: needs a jdbc:postgresql: URL, not " + url);
+            }
+            this.url = url;
+            this.user = user;
+            this.password = password;
+        }
+
+        @Override
+        public long count(String address) throws IOException {
+            return countAll(List.of(address))[0];
+        }
+
+        @Override
+        public synchronized long[] countAll(List<String> addresses) throws IOException {
+            try {
+                if (connection == null || connection.isClosed()) {
+                    connection = DriverManager.getConnection(url, user, password);
+                }
+                Map<String, Long> byAddress = new HashMap<>();
+                try (PreparedStatement s = connection.prepareStatement(QUERY)) {
+                    s.setArray(1, connection.createArrayOf("text",
+                            addresses.stream().map(a -> a.toLowerCase(Locale.ROOT)).toArray()));
+                    try (ResultSet r = s.executeQuery()) {
+                        while (r.next()) {
+                            byAddress.put(r.getString(1), r.getLong(2));
+                        }
+                    }
+                }
+                long[] counts = new long[addresses.size()];
+                for (int i = 0; i < counts.length; i++) {
+                    Long n = byAddress.get(addresses.get(i).toLowerCase(Locale.ROOT));
+                    if (n == null) {
+                        throw new IOException("no account with an INBOX for " + addresses.get(i) + " in " + url);
+                    }
+                    counts[i] = n;
+                }
+                return counts;
+            } catch (SQLException e) {
+                closeQuietly();
+                throw new IOException("counting in " + url + ": " + e.getMessage(), e);
+            }
+        }
+
+        private void closeQuietly() {
+            try {
+                if (connection != null) {
+                    connection.close();
+                }
+            } catch (SQLException ignored) {
+                // reconnects on the next cycle
+            }
+            connection = null;
         }
     }
 

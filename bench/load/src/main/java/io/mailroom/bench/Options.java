@@ -53,6 +53,12 @@ final class Options {
         return value == null ? fallback : Integer.parseInt(value.strip());
     }
 
+    /** A decimal number, as in {@code --rate 2.5}. */
+    double decimal(String name, double fallback) {
+        String value = string(name, null);
+        return value == null ? fallback : Double.parseDouble(value.strip());
+    }
+
     /** Sizes accept a K or M suffix (1024-based), as in {@code --size 4K}. */
     int size(String name, int fallback) {
         String value = string(name, null);

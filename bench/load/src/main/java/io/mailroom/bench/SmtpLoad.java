@@ -10,6 +10,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 
 /**
@@ -17,6 +18,13 @@ import java.util.function.IntFunction;
  * transaction is MAIL, RCPT..., DATA, the message, and the final reply; a transaction's latency runs from sending
  * MAIL to that final reply. Several messages go over one connection (RFC 5321 section 4.1.4 lets a new MAIL start
  * after the previous transaction ended); a refused command is followed by RSET.
+ *
+ * <p>Closed loop by default: every session sends its next message as soon as the previous one was answered, so the
+ * rate is whatever the server sustains. With a {@code rate} (messages per second) the load is open loop: message
+ * <i>i</i> is due at start + <i>i</i>/rate and a session waits for that moment before sending MAIL, so a slow server
+ * does not slow the load down (as long as a session is free: {@code sessions} bound the messages in flight, and how
+ * late messages started is reported). The transaction latency then also runs from the due time (the wait for a free
+ * session counts, as it would for a real sender), which avoids coordinated omission.
  */
 final class SmtpLoad {
 
@@ -29,18 +37,36 @@ final class SmtpLoad {
     private static final byte[] END_OF_DATA = {'.', '\r', '\n'};
     private static final int MAX_CONSECUTIVE_CONNECT_FAILURES = 20;
 
+    /** {@code rate}: messages per second, open loop; 0 for a closed loop (as fast as the server answers). */
     record Settings(String host, int port, boolean lmtp, int sessions, int perConnection, int size, String from,
-                    Duration readTimeout, Duration maxTime) {
+                    Duration readTimeout, Duration maxTime, double rate) {
+
+        Settings {
+            if (rate < 0 || Double.isNaN(rate) || Double.isInfinite(rate)) {
+                throw new IllegalArgumentException("--rate must be a positive number of messages per second, not " + rate);
+            }
+        }
 
         static Settings from(Options o, int defaultPort) {
             return new Settings(o.string("host", "127.0.0.1"), o.integer("port", defaultPort), o.flag("lmtp"),
                     o.integer("sessions", 20), o.integer("per-connection", 10), o.size("size", 4096),
-                    o.string("from", "bench@example.test"), o.seconds("read-timeout", 60), o.seconds("max-seconds", 600));
+                    o.string("from", "bench@example.test"), o.seconds("read-timeout", 60), o.seconds("max-seconds", 600),
+                    o.decimal("rate", 0));
+        }
+
+        boolean openLoop() {
+            return rate > 0;
+        }
+
+        /** When message {@code index} is due, in nanoseconds after the start (open loop only). */
+        long dueNanos(int index) {
+            return (long) (index * 1e9 / rate);
         }
 
         String describe() {
-            return String.format(Locale.ROOT, "%s %s:%d, %d sessions, %d msgs/connection, %d B/msg",
-                    lmtp ? "LMTP" : "SMTP", host, port, sessions, perConnection, size);
+            return String.format(Locale.ROOT, "%s %s:%d, %d sessions, %d msgs/connection, %d B/msg%s",
+                    lmtp ? "LMTP" : "SMTP", host, port, sessions, perConnection, size,
+                    openLoop() ? String.format(Locale.ROOT, ", open loop at %.2f msg/s", rate) : "");
         }
     }
 
@@ -49,7 +75,8 @@ final class SmtpLoad {
      * each); {@code acceptedNanos} holds, in ascending order, when each accepted message's final reply arrived.
      */
     record Outcome(int attempted, long accepted, long failed, long deliveries, double seconds, long startNanos,
-                   long endNanos, Latency latency, Errors errors, boolean aborted, long[] acceptedNanos) {
+                   long endNanos, Latency latency, Errors errors, boolean aborted, long[] acceptedNanos,
+                   Latency lateness) {
 
         double rate() {
             return seconds > 0 ? accepted / seconds : 0;
@@ -58,7 +85,11 @@ final class SmtpLoad {
         void print(String title) {
             System.out.printf(Locale.ROOT, "%s: %d accepted, %d failed of %d in %.2f s -> %.1f msg/s accepted%s%n",
                     title, accepted, failed, attempted, seconds, rate(), aborted ? "  (ABORTED)" : "");
-            System.out.println("  transaction latency (MAIL .. reply after DATA): " + latency.summary());
+            System.out.println("  transaction latency (" + (lateness.count() > 0 ? "due time" : "MAIL")
+                    + " .. reply after DATA): " + latency.summary());
+            if (lateness.count() > 0) {
+                System.out.println("  open loop: MAIL sent after the due time by " + lateness.summary());
+            }
             System.out.println("  errors: " + errors.summary());
         }
     }
@@ -84,7 +115,8 @@ final class SmtpLoad {
         try (ExecutorService pool = Load.workers()) {
             List<Future<?>> futures = new ArrayList<>();
             for (int i = 0; i < settings.sessions(); i++) {
-                Worker w = new Worker(next, count, recipientsOf, accepted, failed, deliveries, abort, errors, deadline);
+                Worker w = new Worker(next, count, recipientsOf, accepted, failed, deliveries, abort, errors, start,
+                        deadline);
                 workers.add(w);
                 futures.add(pool.submit(() -> {
                     w.run();
@@ -101,13 +133,15 @@ final class SmtpLoad {
         workers.forEach(w -> all.add(w.latency));
         long[] acceptedNanos = workers.stream().flatMap(w -> w.acceptedAt.stream()).mapToLong(Long::longValue).sorted()
                 .toArray();
+        Latency lateness = new Latency();
+        workers.forEach(w -> lateness.add(w.lateness));
         int attempted = Math.min(next.get(), count);
         long notSent = count - attempted;
         if (notSent > 0) {
             errors.count(abort.get() ? "not sent (aborted)" : "not sent (deadline)");
         }
         return new Outcome(count, accepted.get(), failed.get() + notSent, deliveries.get(), (end - start) / 1e9,
-                start, end, all, errors, abort.get() || notSent > 0, acceptedNanos);
+                start, end, all, errors, abort.get() || notSent > 0, acceptedNanos, lateness);
     }
 
     private final class Worker {
@@ -119,14 +153,17 @@ final class SmtpLoad {
         private final AtomicLong deliveries;
         private final AtomicBoolean abort;
         private final Errors errors;
+        private final long start;
         private final long deadline;
         private final Latency latency = new Latency();
+        private final Latency lateness = new Latency();
         private final List<Long> acceptedAt = new ArrayList<>();
         private long lastDone;
         private String stage = "connect";
 
         Worker(AtomicInteger next, int count, IntFunction<List<String>> recipientsOf, AtomicLong accepted,
-               AtomicLong failed, AtomicLong deliveries, AtomicBoolean abort, Errors errors, long deadline) {
+               AtomicLong failed, AtomicLong deliveries, AtomicBoolean abort, Errors errors, long start,
+               long deadline) {
             this.next = next;
             this.count = count;
             this.recipientsOf = recipientsOf;
@@ -135,6 +172,7 @@ final class SmtpLoad {
             this.deliveries = deliveries;
             this.abort = abort;
             this.errors = errors;
+            this.start = start;
             this.deadline = deadline;
         }
 
@@ -153,7 +191,7 @@ final class SmtpLoad {
                         inConnection = 0;
                     }
                     connectFailures = 0;
-                    if (transaction(c, index)) {
+                    if (transaction(c, index, awaitDue(index))) {
                         accepted.incrementAndGet();
                     } else {
                         failed.incrementAndGet();
@@ -210,10 +248,27 @@ final class SmtpLoad {
             }
         }
 
-        private boolean transaction(LineConnection c, int index) throws IOException {
+        /**
+         * Open loop: waits until message {@code index} is due (the connection is already open, so connecting is not
+         * the server's latency) and answers the due time; closed loop: answers now.
+         */
+        private long awaitDue(int index) {
+            if (!settings.openLoop()) {
+                return System.nanoTime();
+            }
+            long due = start + settings.dueNanos(index);
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            lateness.recordNanos(-wait);
+            return due;
+        }
+
+        /** {@code t0}: when the transaction's latency starts (the due time in an open loop, else now). */
+        private boolean transaction(LineConnection c, int index, long t0) throws IOException {
             List<String> recipients = recipientsOf.apply(index);
             byte[] message = messages.message(index, recipients);
-            long t0 = System.nanoTime();
             stage = "MAIL";
             c.send("MAIL FROM:<" + settings.from() + ">");
             int mail = reply(c);

@@ -3,16 +3,23 @@ package io.mailroom.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import org.junit.jupiter.api.Test;
 
@@ -183,5 +190,153 @@ class LoadToolTest {
         assertThat(latency.maxMillis()).isBetween(189.0, 191.0);
         assertThat(latency.percentileMillis(0)).isBetween(99.0, 101.0);
         assertThat(latency.percentileMillis(50)).isBetween(179.0, 181.0);
+    }
+
+    @Test
+    void openLoopSendsAtTheRateNotAsFastAsTheServerAnswers() throws Exception {
+        try (FakeSmtpServer server = new FakeSmtpServer(0)) {
+            SmtpLoad.Settings settings = settings(server.port(), 4, 20);
+
+            SmtpLoad.Outcome outcome = new SmtpLoad(settings, "t").run(11, i -> List.of("a@example.test"));
+
+            // 11 messages at 20/s: the last is due 500 ms after the start, the server answers at once
+            assertThat(outcome.accepted()).isEqualTo(11);
+            assertThat(outcome.seconds()).isBetween(0.49, 2.0);
+            assertThat(outcome.lateness().count()).isEqualTo(11);
+            assertThat(outcome.acceptedNanos()[10] - outcome.startNanos()).isGreaterThanOrEqualTo(500_000_000L);
+        }
+    }
+
+    @Test
+    void openLoopLatencyRunsFromTheDueTimeSoASlowServerCannotHideItsQueue() throws Exception {
+        try (FakeSmtpServer server = new FakeSmtpServer(100)) {
+            // one session, a message due every 20 ms, each taking over 100 ms: the fifth is due at 80 ms but can only
+            // start after the fourth ended (> 400 ms); its latency counts that wait
+            SmtpLoad.Settings settings = settings(server.port(), 1, 50);
+
+            SmtpLoad.Outcome outcome = new SmtpLoad(settings, "t").run(5, i -> List.of("a@example.test"));
+
+            assertThat(outcome.accepted()).isEqualTo(5);
+            assertThat(outcome.latency().maxMillis()).isGreaterThan(400);
+            assertThat(outcome.lateness().maxMillis()).isGreaterThan(300);
+            assertThat(SmtpScenario.openLoopNote(50, outcome.lateness())).contains("rate=50.00").doesNotContain("NOT-HELD");
+        }
+    }
+
+    @Test
+    void aClosedLoopRecordsNoLatenessAndAnOpenLoopThatMissesItsRateSaysSo() {
+        Latency late = new Latency();
+        late.recordNanos(1_500_000_000L);
+
+        assertThat(SmtpScenario.openLoopNote(2.5, late)).contains("rate=2.50").contains("RATE-NOT-HELD");
+        assertThat(settings(1, 1, 0).openLoop()).isFalse();
+    }
+
+    @Test
+    void aRateThatIsNotPositiveOrCannotFinishInTimeFailsBeforeSending() {
+        assertThatThrownBy(() -> settings(1, 1, -1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--rate");
+        Options tooSlow = new Options(List.of("--rate", "1", "--messages", "100", "--max-seconds", "60", "--port", "1"));
+
+        assertThatThrownBy(() -> SmtpScenario.run(tooSlow, false)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--max-seconds");
+    }
+
+    /** Needs the machine's PostgreSQL at 127.0.0.1:5432 (trust); works in a schema of its own, dropped at the end. */
+    @Test
+    void databaseCounterReadsEveryInboxInOneQueryAndRefusesUnknownAddresses() throws Exception {
+        String schema = "bench_counter_" + Long.toString(System.nanoTime(), 36);
+        String admin = "jdbc:postgresql://127.0.0.1:5432/postgres";
+        try (Connection c = DriverManager.getConnection(admin, "postgres", ""); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+            s.execute("CREATE TABLE " + schema + ".accounts (id bigint PRIMARY KEY, address text NOT NULL)");
+            s.execute("CREATE TABLE " + schema + ".mailboxes (account_id bigint, name text, message_count bigint)");
+            s.execute("INSERT INTO " + schema + ".accounts VALUES (1, 'a@example.test'), (2, 'b@example.test')");
+            s.execute("INSERT INTO " + schema + ".mailboxes VALUES (1, 'INBOX', 7), (1, 'Sent', 50), (2, 'INBOX', 0)");
+        }
+        try {
+            MailboxCounter counter = MailboxCounter.parse("db:" + admin + "?currentSchema=" + schema, null);
+
+            assertThat(counter.countAll(List.of("b@example.test", "A@example.test"))).containsExactly(0, 7);
+            assertThat(counter.count("a@example.test")).isEqualTo(7);
+            assertThatThrownBy(() -> counter.countAll(List.of("nobody@example.test")))
+                    .isInstanceOf(IOException.class).hasMessageContaining("nobody@example.test");
+            assertThat(MailboxCounter.parse("maildir:/tmp", null).countAll(List.of("a"))).isNull();
+        } finally {
+            try (Connection c = DriverManager.getConnection(admin, "postgres", ""); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+
+    private static SmtpLoad.Settings settings(int port, int sessions, double rate) {
+        return new SmtpLoad.Settings("127.0.0.1", port, false, sessions, 100, 1024, "bench@example.test",
+                Duration.ofSeconds(5), Duration.ofSeconds(30), rate);
+    }
+
+    /** Accepts every transaction, answering the end of DATA after {@code delayMillis}. */
+    private static final class FakeSmtpServer implements AutoCloseable {
+        private final ServerSocket socket = new ServerSocket(0);
+        private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+        private final long delayMillis;
+
+        FakeSmtpServer(long delayMillis) throws IOException {
+            this.delayMillis = delayMillis;
+            threads.submit(this::acceptLoop);
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        private void acceptLoop() {
+            while (!socket.isClosed()) {
+                try {
+                    Socket s = socket.accept();
+                    threads.submit(() -> serve(s));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        private void serve(Socket s) {
+            try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                 OutputStream out = s.getOutputStream()) {
+                send(out, "220 fake");
+                boolean data = false;
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (data) {
+                        if (line.equals(".")) {
+                            data = false;
+                            Thread.sleep(delayMillis);
+                            send(out, "250 queued");
+                        }
+                    } else if (line.startsWith("DATA")) {
+                        data = true;
+                        send(out, "354 go on");
+                    } else if (line.startsWith("QUIT")) {
+                        send(out, "221 bye");
+                        return;
+                    } else {
+                        send(out, "250 ok");
+                    }
+                }
+            } catch (IOException | InterruptedException e) {
+                // the client went away
+            }
+        }
+
+        private static void send(OutputStream out, String reply) throws IOException {
+            out.write((reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            threads.shutdownNow();
+        }
     }
 }

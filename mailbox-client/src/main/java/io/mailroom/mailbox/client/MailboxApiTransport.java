@@ -9,8 +9,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -50,6 +53,7 @@ public final class MailboxApiTransport implements AutoCloseable {
     private final RestClient restClient;
     private final DefaultUriBuilderFactory uris;
     private final ScheduledExecutorService readWatchdog;
+    private final ExecutorService bodyWriters;
     private final JsonMapper json = JsonMapper.builder().build();
 
     public MailboxApiTransport(MailboxApiProperties properties, String internalToken, RestClient.Builder builder) {
@@ -63,7 +67,16 @@ public final class MailboxApiTransport implements AutoCloseable {
                 // plain HTTP/1.1: no h2c upgrade round trip, and the behaviour tests see is the behaviour production sees
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
-        JdkClientHttpRequestFactory requestFactory = new JdkClientHttpRequestFactory(httpClient);
+        // Spring writes a request body on a thread of this executor (the JDK client pulls it as a stream); without one
+        // it starts a new thread per request with a body - every flag store, fetch and filing. A cached pool reuses
+        // them: as many threads as requests with a body in flight at once, idle ones gone after a minute.
+        AtomicInteger writers = new AtomicInteger();
+        this.bodyWriters = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "mailbox-api-body-" + writers.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        JdkClientHttpRequestFactory requestFactory = new JdkClientHttpRequestFactory(httpClient, bodyWriters);
         requestFactory.setReadTimeout(properties.readTimeout());
         this.uris = new DefaultUriBuilderFactory(properties.baseUrl().toString());
         // values are encoded strictly: '+', '@', ':', '/' and friends in addresses and names survive the trip
@@ -221,5 +234,6 @@ public final class MailboxApiTransport implements AutoCloseable {
     public void close() {
         readWatchdog.shutdownNow();
         httpClient.close();
+        bodyWriters.shutdownNow();
     }
 }

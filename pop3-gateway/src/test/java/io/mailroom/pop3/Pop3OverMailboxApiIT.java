@@ -133,12 +133,15 @@ class Pop3OverMailboxApiIT {
         assertThat(batches).as("batch reads").isPositive().isLessThanOrEqualTo(sent.size() / 2.0);
     }
 
-    /** How many requests mailbox-api has served on this route ({@code http_server_requests_seconds_count}). */
-    private double apiRequests(String method, String uri) throws Exception {
+    /**
+     * How many requests mailbox-api has served on this gateway route ({@code mailroom_gateway_requests_seconds_count},
+     * the gateway routes' own timer).
+     */
+    private double apiRequests(String method, String route) throws Exception {
         double total = 0;
         for (String line : stack.apiMetrics().split("\n")) {
-            if (line.startsWith("http_server_requests_seconds_count{") && line.contains("method=\"" + method + "\"")
-                    && line.contains("uri=\"" + uri + "\"")) {
+            if (line.startsWith("mailroom_gateway_requests_seconds_count{") && line.contains("method=\"" + method + "\"")
+                    && line.contains("route=\"" + route + "\"")) {
                 total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }

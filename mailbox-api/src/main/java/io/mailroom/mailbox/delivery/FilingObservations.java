@@ -15,8 +15,8 @@ import org.springframework.http.server.observation.ServerRequestObservationConte
  * request than the filing transaction's own Java work (a per-URI timer, its tags, context propagation), so it is left
  * off for these routes; one plain timer per route takes its place ({@code mailroom_filing_requests_seconds}, tag
  * {@code call}: {@code single}, {@code batch} or {@code addressed}) and a counter of the copies a batch (or a filing by
- * address) filed. Every other route keeps
- * {@code http_server_requests}.
+ * address) filed. The gateway calls under the same {@code /internal/v1/accounts/} prefix have a timer of their own
+ * ({@code web.GatewayCallObservation}); every other route keeps {@code http_server_requests}.
  */
 @Configuration(proxyBeanMethods = false)
 class FilingObservations {

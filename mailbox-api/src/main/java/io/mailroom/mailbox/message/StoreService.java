@@ -65,11 +65,14 @@ public class StoreService {
 
     // ---- reading ----
 
-    /** Metadata of a UID set, ascending, at most {@code limit} per page. */
-    @Transactional(readOnly = true)
+    /**
+     * Metadata of a UID set, ascending, at most {@code limit} per page. Every FETCH is one of these, so it is one
+     * statement outside a transaction: a row found proves the mailbox exists (messages reference it), and only an empty
+     * answer asks whether the mailbox is there at all (404 {@code mailbox-not-found}). Under READ COMMITTED every
+     * statement has its own snapshot inside a transaction or not, so one would only add a COMMIT and an EntityManager.
+     */
     public MessagePage fetch(long accountId, long mailboxId, UidSet uids, Set<MessagePart> include, Long changedSince,
                              int limit) {
-        mailboxes.requireExists(accountId, mailboxId);
         Map<String, Object> params = new HashMap<>();
         params.put("account", accountId);
         params.put("mailbox", mailboxId);
@@ -85,14 +88,16 @@ public class StoreService {
                 .params(params)
                 .query(rows.mapper(include))
                 .list();
+        if (found.isEmpty()) {
+            mailboxes.requireExists(accountId, mailboxId);
+        }
         if (found.size() > limit) {
             return new MessagePage(found.subList(0, limit), found.get(limit).uid());
         }
         return new MessagePage(found, null);
     }
 
-    /** The messages with these emailIds, in any mailbox of the account. */
-    @Transactional(readOnly = true)
+    /** The messages with these emailIds, in any mailbox of the account: one statement, so no transaction. */
     public List<MessageMetadata> byEmailIds(long accountId, Collection<Long> emailIds, Set<MessagePart> include) {
         if (emailIds.isEmpty()) {
             return List.of();

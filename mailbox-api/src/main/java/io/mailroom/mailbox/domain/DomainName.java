@@ -26,6 +26,14 @@ public final class DomainName {
         if (name.endsWith(".")) {
             name = name.substring(0, name.length() - 1);
         }
+        if (isAscii(name)) {
+            // every request names its account, so the common case skips IDNA: for an all-ASCII name toASCII
+            // only checks what LABELS checks below (RFC 3490 §4, step 4 skips the conversion)
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.length() <= 253 && LABELS.matcher(lower).matches()) {
+                return lower;
+            }
+        }
         try {
             name = IDN.toASCII(name, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
         } catch (IllegalArgumentException e) {
@@ -35,6 +43,15 @@ public final class DomainName {
             throw new IllegalArgumentException("not a valid domain name: " + raw);
         }
         return name;
+    }
+
+    private static boolean isAscii(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Like {@link #canonical} but never fails: for comparing names that may be invalid (they then match nothing). */

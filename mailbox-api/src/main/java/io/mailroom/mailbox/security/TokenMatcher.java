@@ -6,13 +6,21 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * Compares a presented token with a configured one in time that depends on neither value: both sides are
- * hashed first, so not even the configured token's length leaks through timing.
+ * hashed first, so not even the configured token's length leaks through timing. Every internal call is checked
+ * here, so the digest is cloned from a prototype rather than looked up among the security providers each time
+ * ({@code MessageDigest.getInstance}); a digest is not thread-safe, a clone of one is fresh.
  */
 final class TokenMatcher {
 
+    private final MessageDigest prototype;
     private final byte[] expectedDigest;
 
     TokenMatcher(String expected) {
+        try {
+            this.prototype = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
         this.expectedDigest = digest(expected);
     }
 
@@ -20,11 +28,13 @@ final class TokenMatcher {
         return MessageDigest.isEqual(expectedDigest, digest(presented));
     }
 
-    private static byte[] digest(String value) {
+    private byte[] digest(String value) {
+        MessageDigest digest;
         try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
+            digest = (MessageDigest) prototype.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA-256 digest can be cloned", e);
         }
+        return digest.digest(value.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -2,7 +2,8 @@
 # Per-call cost of mailbox-api's gateway API (what imap-gateway and pop3-gateway send for every command): starts the
 # mailbox-api jar (256 MB heap) on a fresh database of the local PostgreSQL, runs GatewayCalls.java (8 threads) for
 # STORE-like calls (10 s warm-up, 30 s measured) and single-UID FETCH-like calls (20 s), and prints calls/s, p50/p99
-# and mailbox-api's CPU ms per STORE call. Hold the build and bench locks (flock -o) while it runs.
+# and mailbox-api's CPU ms per call (each figure includes the client's set-up: 200 repeated, so duplicate, filings).
+# Hold the build and bench locks (flock -o) while it runs.
 # Usage: bench/mailbox-api/gateway-calls.sh [threads]     env: JAR (default the module's exec jar),
 #        JFR=FILE (record a profile of the measured part to FILE)
 set -euo pipefail
@@ -31,6 +32,10 @@ T0=$(ticks)
 T1=$(ticks)
 CALLS=$(grep -o 'store: [0-9]*' /tmp/gateway-calls-$$.out | awk '{print $2}')
 awk -v t="$((T1 - T0))" -v n="$CALLS" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "mailbox-api CPU per STORE call: %.2f ms\n", t * 1000 / hz / n }'
-"$JAVA" "$LOAD" "$PORT" "$THREADS" 20 fetch | grep -v '^INBOX'
+T0=$(ticks)
+"$JAVA" "$LOAD" "$PORT" "$THREADS" 20 fetch | tee /tmp/gateway-calls-$$.out | grep -v '^INBOX'
+T1=$(ticks)
+CALLS=$(grep -o 'fetch: [0-9]*' /tmp/gateway-calls-$$.out | awk '{print $2}')
+awk -v t="$((T1 - T0))" -v n="$CALLS" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "mailbox-api CPU per FETCH call: %.2f ms\n", t * 1000 / hz / n }'
 [ -n "${JFR:-}" ] && jcmd "$PID" JFR.dump name=1 filename="$JFR" > /dev/null 2>&1
 rm -f /tmp/gateway-calls-$$.out

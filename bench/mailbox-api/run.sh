@@ -5,7 +5,8 @@
 #   2. metadata of 500 messages of a 100,000-message mailbox in one call (latency percentiles);
 #   3. the service's heap while a 50 MB message is filed and streamed back.
 # Usage: bench/mailbox-api/run.sh [messages] [accounts] [concurrency]     (defaults 20000 50 32)
-# env: BATCH_RECIPIENTS (default 10; 0 skips the batch filing figure), FILING_ONLY=1 (stop after filing), REBUILD=1
+# env: BATCH_RECIPIENTS (default 10; 0 skips the batch filing figure), FILING_ONLY=1 (stop after filing), REBUILD=1,
+#      JAR=FILE (another service jar, e.g. a copy of an earlier build, for a before/after comparison)
 # Needs: JDK 25 (JAVA_HOME), psql, PostgreSQL on $PGHOST:5432 as postgres with trust auth (as the CI machine has).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,7 +21,7 @@ PGHOST=${PGHOST:-127.0.0.1}
 export PGUSER=${PGUSER:-postgres}
 export MAILROOM_ADMIN_TOKEN=bench-admin-token
 export MAILROOM_INTERNAL_TOKEN=bench-internal-token
-JAR=mailbox-api/target/mailbox-api-0.1.0-SNAPSHOT-exec.jar
+JAR=${JAR:-mailbox-api/target/mailbox-api-0.1.0-SNAPSHOT-exec.jar}
 if [ ! -f "$JAR" ] || [ -n "${REBUILD:-}" ]; then
   flock /tmp/mailroom-mvn.lock ./mvnw -B -q -ntp -pl mailbox-api -am package -DskipTests
 fi

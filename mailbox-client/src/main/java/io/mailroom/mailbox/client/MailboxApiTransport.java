@@ -9,11 +9,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -22,7 +19,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.ClientHttpResponse;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
@@ -53,7 +49,6 @@ public final class MailboxApiTransport implements AutoCloseable {
     private final RestClient restClient;
     private final DefaultUriBuilderFactory uris;
     private final ScheduledExecutorService readWatchdog;
-    private final ExecutorService bodyWriters;
     private final JsonMapper json = JsonMapper.builder().build();
 
     public MailboxApiTransport(MailboxApiProperties properties, String internalToken, RestClient.Builder builder) {
@@ -67,35 +62,6 @@ public final class MailboxApiTransport implements AutoCloseable {
                 // plain HTTP/1.1: no h2c upgrade round trip, and the behaviour tests see is the behaviour production sees
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
-        // Spring writes a request body on a thread of this executor (the JDK client pulls it as a stream); without one
-        // it starts a new thread per request with a body - every flag store, fetch and filing. A cached pool reuses
-        // them: as many threads as requests with a body in flight at once, idle ones gone after a minute.
-        AtomicInteger writers = new AtomicInteger();
-        this.bodyWriters = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "mailbox-api-body-" + writers.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        JdkClientHttpRequestFactory requestFactory = new JdkClientHttpRequestFactory(httpClient, bodyWriters);
-        requestFactory.setReadTimeout(properties.readTimeout());
-        this.uris = new DefaultUriBuilderFactory(properties.baseUrl().toString());
-        // values are encoded strictly: '+', '@', ':', '/' and friends in addresses and names survive the trip
-        this.uris.setEncodingMode(DefaultUriBuilderFactory.EncodingMode.TEMPLATE_AND_VALUES);
-        this.restClient = builder.clone()
-                .requestFactory(requestFactory)
-                .uriBuilderFactory(uris)
-                .defaultHeader(HttpHeaders.AUTHORIZATION, authorization)
-                .requestInterceptor((request, body, execution) -> {
-                    String traceId = MDC.get(TRACE_ID_MDC_KEY);
-                    if (traceId != null && !request.getHeaders().containsHeader(TRACE_ID_HEADER)) {
-                        request.getHeaders().set(TRACE_ID_HEADER, traceId);
-                    }
-                    return execution.execute(request, body);
-                })
-                .defaultStatusHandler(HttpStatusCode::isError, (request, response) -> {
-                    throw failure(response.getStatusCode().value(), readErrorBody(response));
-                })
-                .build();
         ScheduledThreadPoolExecutor watchdog = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "mailbox-api-read-watchdog");
             thread.setDaemon(true);
@@ -103,6 +69,19 @@ public final class MailboxApiTransport implements AutoCloseable {
         });
         watchdog.setRemoveOnCancelPolicy(true);
         this.readWatchdog = watchdog;
+        this.uris = new DefaultUriBuilderFactory(properties.baseUrl().toString());
+        // values are encoded strictly: '+', '@', ':', '/' and friends in addresses and names survive the trip
+        this.uris.setEncodingMode(DefaultUriBuilderFactory.EncodingMode.TEMPLATE_AND_VALUES);
+        this.restClient = builder.clone()
+                // bodies written on the calling thread, one deadline per call, the trace id added: no interceptor,
+                // which would make RestClient buffer every body in full
+                .requestFactory(new MailboxApiRequestFactory(httpClient, properties.readTimeout(), readWatchdog))
+                .uriBuilderFactory(uris)
+                .defaultHeader(HttpHeaders.AUTHORIZATION, authorization)
+                .defaultStatusHandler(HttpStatusCode::isError, (request, response) -> {
+                    throw failure(response.getStatusCode().value(), readErrorBody(response));
+                })
+                .build();
     }
 
     public MailboxApiProperties properties() {
@@ -234,6 +213,5 @@ public final class MailboxApiTransport implements AutoCloseable {
     public void close() {
         readWatchdog.shutdownNow();
         httpClient.close();
-        bodyWriters.shutdownNow();
     }
 }

@@ -7,11 +7,10 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import io.mailroom.mailbox.web.ServerSpans;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
-import io.micrometer.tracing.propagation.Propagator;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -27,17 +26,15 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Order(Ordered.HIGHEST_PRECEDENCE + 2)
 class FilingTraceFilter extends OncePerRequestFilter {
 
-    private final Tracer tracer;
-    private final Propagator propagator;
+    private final ServerSpans spans;
 
-    FilingTraceFilter(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
-        this.tracer = tracer.getIfUnique(() -> Tracer.NOOP);
-        this.propagator = propagator.getIfUnique(() -> Propagator.NOOP);
+    FilingTraceFilter(ServerSpans spans) {
+        this.spans = spans;
     }
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return tracer == Tracer.NOOP || !FilingObservations.isFiling(request.getRequestURI());
+        return !spans.enabled() || !FilingObservations.isFiling(request.getRequestURI());
     }
 
     @Override
@@ -45,12 +42,8 @@ class FilingTraceFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         boolean batch = FilingObservations.BATCH_PATH.equals(request.getRequestURI())
                 || FilingObservations.ADDRESSED_PATH.equals(request.getRequestURI());
-        Span span = propagator.extract(request, HttpServletRequest::getHeader)
-                .name(batch ? "mail.file batch" : "mail.file")
-                .kind(Span.Kind.SERVER)
-                .tag("http.request.method", request.getMethod())
-                .start();
-        try (Tracer.SpanInScope scope = tracer.withSpan(span)) {
+        Span span = spans.start(request, batch ? "mail.file batch" : "mail.file");
+        try (Tracer.SpanInScope scope = spans.inScope(span)) {
             chain.doFilter(request, response);
             span.tag("http.response.status_code", String.valueOf(response.getStatus()));
         } catch (IOException | ServletException | RuntimeException e) {

@@ -16,9 +16,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.observation.ObservationPredicate;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
-import io.micrometer.tracing.propagation.Propagator;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -59,10 +57,8 @@ public class GatewayCallObservation {
     }
 
     @Bean
-    GatewayCallFilter gatewayCallFilter(MeterRegistry registry, ObjectProvider<Tracer> tracer,
-                                        ObjectProvider<Propagator> propagator) {
-        return new GatewayCallFilter(registry, tracer.getIfUnique(() -> Tracer.NOOP),
-                propagator.getIfUnique(() -> Propagator.NOOP));
+    GatewayCallFilter gatewayCallFilter(MeterRegistry registry, ServerSpans spans) {
+        return new GatewayCallFilter(registry, spans);
     }
 
     /** Runs before {@link TraceIdFilter}, so the span is current when the log's trace id is chosen. */
@@ -70,15 +66,13 @@ public class GatewayCallObservation {
     static final class GatewayCallFilter extends OncePerRequestFilter {
 
         private final MeterRegistry registry;
-        private final Tracer tracer;
-        private final Propagator propagator;
+        private final ServerSpans spans;
         /** The timers by method, route and status: a map look-up per call instead of building a meter id. */
         private final ConcurrentMap<TimerKey, Timer> timers = new ConcurrentHashMap<>();
 
-        GatewayCallFilter(MeterRegistry registry, Tracer tracer, Propagator propagator) {
+        GatewayCallFilter(MeterRegistry registry, ServerSpans spans) {
             this.registry = registry;
-            this.tracer = tracer;
-            this.propagator = propagator;
+            this.spans = spans;
         }
 
         @Override
@@ -91,13 +85,9 @@ public class GatewayCallObservation {
                 throws ServletException, IOException {
             long start = System.nanoTime();
             String method = request.getMethod();
-            Span span = tracer == Tracer.NOOP ? null : propagator.extract(request, HttpServletRequest::getHeader)
-                    .name("http " + method.toLowerCase(Locale.ROOT))
-                    .kind(Span.Kind.SERVER)
-                    .tag("http.request.method", method)
-                    .start();
+            Span span = spans.start(request, "http " + method.toLowerCase(Locale.ROOT));
             int status = 500;
-            try (Tracer.SpanInScope scope = span == null ? null : tracer.withSpan(span)) {
+            try (Tracer.SpanInScope scope = spans.inScope(span)) {
                 chain.doFilter(request, response);
                 status = response.getStatus();
             } catch (IOException | ServletException | RuntimeException e) {

@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * SMTP load for one side of the smtp-ingress benchmark: SESSIONS concurrent connections send MESSAGES messages
@@ -22,11 +23,57 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>RESULT label accepted failed seconds msgPerSecond p50ms p90ms p99ms maxms</pre>
  *
+ * and one line with each step's round trip (p50/p99 ms; without pipelining): connect to banner, EHLO, MAIL, RCPT,
+ * DATA to 354, end of data to 250, QUIT:
+ *
+ * <pre>STEPS label banner=p50/p99 ehlo=.. mail=.. rcpt=.. data=.. eod=.. quit=..</pre>
+ *
  * Run with the JDK's source launcher: {@code java SmtpLoad.java PORT LABEL SESSIONS MESSAGES SIZE PER_CONNECTION RCPT [pipelining]};
  * with {@code pipelining}, MAIL, RCPT and DATA go out together (RFC 2920) and the clock starts with them.
  * Bounded: every socket read times out after 60 s, the whole run after 15 minutes.
  */
 public class SmtpLoad {
+
+    private static final String[] STEPS = {"banner", "ehlo", "mail", "rcpt", "data", "eod", "quit"};
+    private static final int BANNER = 0, EHLO = 1, MAIL = 2, RCPT = 3, DATA = 4, EOD = 5, QUIT = 6;
+    /** Per step, a histogram of round trips in 10 µs buckets up to 1 s (the last bucket holds the rest). */
+    private static final int BUCKETS = 100_000;
+    private static final AtomicLongArray[] stepTimes = new AtomicLongArray[STEPS.length];
+
+    static {
+        for (int i = 0; i < STEPS.length; i++) {
+            stepTimes[i] = new AtomicLongArray(BUCKETS);
+        }
+    }
+
+    private static void step(int step, long startedNanos) {
+        long bucket = (System.nanoTime() - startedNanos) / 10_000;
+        stepTimes[step].incrementAndGet((int) Math.min(BUCKETS - 1, bucket));
+    }
+
+    private static String stepPercentiles(int step) {
+        AtomicLongArray histogram = stepTimes[step];
+        long total = 0;
+        for (int i = 0; i < BUCKETS; i++) {
+            total += histogram.get(i);
+        }
+        if (total == 0) {
+            return "-";
+        }
+        double[] result = new double[2];
+        int[] percents = {50, 99};
+        for (int p = 0; p < 2; p++) {
+            long rank = (long) Math.ceil(percents[p] / 100.0 * total), seen = 0;
+            for (int i = 0; i < BUCKETS; i++) {
+                seen += histogram.get(i);
+                if (seen >= rank) {
+                    result[p] = (i + 1) / 100.0;
+                    break;
+                }
+            }
+        }
+        return String.format("%.2f/%.2f", result[0], result[1]);
+    }
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
@@ -67,17 +114,26 @@ public class SmtpLoad {
         System.out.printf("RESULT %s %d %d %.2f %.1f %.2f %.2f %.2f %.2f%n", label, accepted.length, failed.get(), seconds,
                 accepted.length / seconds, percentile(accepted, 50), percentile(accepted, 90), percentile(accepted, 99),
                 accepted.length == 0 ? 0 : accepted[accepted.length - 1] / 1e6);
+        StringBuilder steps = new StringBuilder("STEPS " + label);
+        for (int i = 0; i < STEPS.length; i++) {
+            steps.append(' ').append(STEPS[i]).append('=').append(stepPercentiles(i));
+        }
+        System.out.println(steps);
     }
 
     private static void connection(int port, String recipient, byte[] body, int perConnection, boolean pipelining,
                                    AtomicInteger next, int messages, long[] latencies, AtomicInteger failed) throws IOException {
+        long t = System.nanoTime();
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(60_000);
             socket.setTcpNoDelay(true);
             InputStream in = new BufferedInputStream(socket.getInputStream());
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
             expect(in, "220");
+            step(BANNER, t);
+            t = System.nanoTime();
             command(out, in, "EHLO load.test", "250");
+            step(EHLO, t);
             for (int i = 0; i < perConnection; i++) {
                 int n = next.getAndIncrement();
                 if (n >= messages) {
@@ -95,9 +151,13 @@ public class SmtpLoad {
                         continue;
                     }
                 } else {
+                    t = System.nanoTime();
                     String reply = command(out, in, "MAIL FROM:<load@remote.test>", null);
+                    step(MAIL, t);
                     if (reply.startsWith("250")) {
+                        t = System.nanoTime();
                         reply = command(out, in, "RCPT TO:<" + recipient + ">", null);
+                        step(RCPT, t);
                     }
                     if (!reply.startsWith("250")) {
                         failed.incrementAndGet();
@@ -109,17 +169,22 @@ public class SmtpLoad {
                         failed.incrementAndGet();
                         continue;
                     }
+                    step(DATA, dataSent);
                 }
+                long eodSent = System.nanoTime();
                 out.write(body);
                 out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 if (readReply(in).startsWith("250")) {
                     latencies[n] = System.nanoTime() - dataSent;
+                    step(EOD, eodSent);
                 } else {
                     failed.incrementAndGet();
                 }
             }
+            t = System.nanoTime();
             command(out, in, "QUIT", null);
+            step(QUIT, t);
         }
     }
 

@@ -3,7 +3,8 @@
 # queue, provisions example.test with user1@example.test, and stops everything on exit (stop_services).
 # Needs: ROOT, OUT, JAVA, say(); sets API_HTTP, MX_PORT, SUBMISSION_PORT, SUBMISSIONS_PORT, SMTP_PID.
 # env: QUEUE (postgres | rabbitmq), SMTP_ARGS, SMTP_JAVA_OPTS, SKIP_BUILD (1: use the jars as built),
-#      SMTP_JAR (another smtp-ingress exec jar, e.g. a build of an earlier commit, to compare against).
+#      SMTP_JAR (another smtp-ingress exec jar, e.g. a build of an earlier commit, to compare against),
+#      API_JAR (a mailbox-api exec jar to use instead of the tree's; keep it the same for a before/after pair).
 
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/services.sh"   # free_port, wait_http, stop_services, setup_anchors
 RCPT_PASSWORD=${RCPT_PASSWORD:-bench-password-1}
@@ -20,7 +21,7 @@ start_mailroom() {
   local api_jar smtp_jar api_port http_port admin_token internal_token jdbc queue_args
   # Copies: another build may rewrite target/ while the services run.
   mkdir -p "$OUT/jars"
-  cp "$(ls "$ROOT"/mailbox-api/target/mailbox-api-*-exec.jar | head -1)" "$OUT/jars/mailbox-api.jar" || return 1
+  cp "${API_JAR:-$(ls "$ROOT"/mailbox-api/target/mailbox-api-*-exec.jar | head -1)}" "$OUT/jars/mailbox-api.jar" || return 1
   cp "${SMTP_JAR:-$(ls "$ROOT"/smtp-ingress/target/smtp-ingress-*-exec.jar | head -1)}" "$OUT/jars/smtp-ingress.jar" || return 1
   api_jar=$OUT/jars/mailbox-api.jar
   smtp_jar=$OUT/jars/smtp-ingress.jar

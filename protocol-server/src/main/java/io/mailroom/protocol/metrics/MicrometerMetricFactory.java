@@ -36,7 +36,12 @@ public final class MicrometerMetricFactory implements MetricFactory {
     private static final Logger log = LoggerFactory.getLogger(MicrometerMetricFactory.class);
 
     private final MeterRegistry registry;
+    /** Most timer names a client cannot choose; an unknown command's word it can, so the cache stops growing here. */
+    static final int MAX_CACHED_TIMERS = 256;
+
     private final Map<String, Metric> metrics = new ConcurrentHashMap<>();
+    // James asks for a timer by name on every command: registering it each time builds and looks up a meter id.
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public MicrometerMetricFactory(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -70,7 +75,19 @@ public final class MicrometerMetricFactory implements MetricFactory {
     }
 
     private Timer timerFor(String name) {
-        return Timer.builder(TIMER).tag(NAME_TAG, name).register(registry);
+        Timer timer = timers.get(name);
+        if (timer == null) {
+            timer = Timer.builder(TIMER).tag(NAME_TAG, name).register(registry);
+            if (timers.size() < MAX_CACHED_TIMERS) {
+                timers.putIfAbsent(name, timer);
+            }
+        }
+        return timer;
+    }
+
+    /** How many timers are cached (tests). */
+    int cachedTimers() {
+        return timers.size();
     }
 
     private Metric newMetric(String name) {

@@ -24,6 +24,29 @@ class MicrometerMetricFactoryTest {
     }
 
     @Test
+    void aTimerIsRegisteredOnceAndReusedForEveryCommand() {
+        for (int i = 0; i < 5; i++) {
+            factory.timer("SMTP-mail").stopAndPublish();
+        }
+
+        assertThat(factory.cachedTimers()).isEqualTo(1);
+        assertThat(registry.find(MicrometerMetricFactory.TIMER).timers()).hasSize(1);
+        assertThat(registry.get(MicrometerMetricFactory.TIMER).tag("name", "SMTP-mail").timer().count()).isEqualTo(5);
+    }
+
+    @Test
+    void timerNamesAClientChoosesDoNotGrowTheCacheWithoutBound() {
+        for (int i = 0; i < MicrometerMetricFactory.MAX_CACHED_TIMERS + 50; i++) {
+            factory.timer("SMTP-unknown" + i).stopAndPublish();
+        }
+
+        assertThat(factory.cachedTimers()).isEqualTo(MicrometerMetricFactory.MAX_CACHED_TIMERS);
+        // beyond the cache, timers are still recorded (registered as before)
+        assertThat(registry.get(MicrometerMetricFactory.TIMER).tag("name", "SMTP-unknown" + (MicrometerMetricFactory.MAX_CACHED_TIMERS + 10))
+                .timer().count()).isEqualTo(1);
+    }
+
+    @Test
     void aDecoratedPublisherIsTimedFromSubscriptionToCompletion() {
         Flux<Integer> timed = Flux.from(factory.decoratePublisherWithTimerMetric("imap-fetch", Mono.just(1).delayElement(java.time.Duration.ofMillis(20))));
 

@@ -127,6 +127,20 @@ class ProtocolServerIT {
     }
 
     @Test
+    void connectionsTakeTheirBuffersFromThePooledAllocator() throws Exception {
+        ProtocolServer server = start(ProtocolServer.builder("pooled", new LineProtocol()));
+
+        Client client = connect(server);
+        client.expect("* ready");
+        client.send("PING").expect("+PONG");
+
+        assertThat(server.openChannels()).hasSize(1).allSatisfy(channel -> {
+            assertThat(channel.config().getAllocator()).isSameAs(io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+            assertThat(channel.alloc()).isInstanceOf(io.netty.buffer.PooledByteBufAllocator.class);
+        });
+    }
+
+    @Test
     void linesPipelinedBehindABlockedCommandAreAllAnsweredInOrder() throws Exception {
         LineProtocol protocol = new LineProtocol();
         ProtocolServer server = start(ProtocolServer.builder("pipelining", protocol).handlerThreads(2));

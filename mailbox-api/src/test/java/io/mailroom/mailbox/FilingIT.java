@@ -201,6 +201,87 @@ class FilingIT extends MailboxApiITBase {
         assertThat(unknownAccount.code()).isEqualTo("account-not-found");
     }
 
+    @Test
+    void aQuotaRefusalWritesNothingAndLeavesTheDeliveryIdFree() {
+        String address = newAccount();
+        Response first = file(address, "fits", message("first", "fits"));
+        assertThat(first.status()).isEqualTo(201);
+        jdbc.sql("UPDATE accounts SET quota_messages = 1 WHERE address = ?").param(address).update();
+        String usageSql = "SELECT q.storage || '/' || q.messages FROM quota_usage q JOIN accounts a ON a.id = q.account_id WHERE a.address = ?";
+        String usage = jdbc.sql(usageSql).param(address).query(String.class).single();
+        byte[] refusedMessage = message("second", "does not fit " + System.nanoTime());
+
+        Response refused = file(address, "over", refusedMessage);
+        Response repeat = file(address, "fits", message("first", "fits"));
+
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.code()).isEqualTo("quota-exceeded");
+        // a repeat is answered from its record even though the account is full now
+        assertThat(repeat.status()).isEqualTo(200);
+        assertThat(repeat.json().path("duplicate").asBoolean()).isTrue();
+        assertThat(repeat.json().path("uid").asLong()).isEqualTo(1);
+        assertThat(jdbc.sql(usageSql).param(address).query(String.class).single()).isEqualTo(usage);
+        assertThat(jdbc.sql("SELECT count(*) FROM deliveries d JOIN accounts a ON a.id = d.account_id WHERE a.address = ?")
+                .param(address).query(Long.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("SELECT count(*) FROM message_contents c JOIN accounts a ON a.id = c.account_id WHERE a.address = ?")
+                .param(address).query(Long.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("SELECT count(*) FROM blobs WHERE sha256 = ?").param(Sha256.hex(refusedMessage))
+                .query(Long.class).single()).isZero();
+        assertThat(messagesIn(address)).hasSize(1);
+
+        // once there is room, the same delivery id files, with the next UID (the refusal took none)
+        jdbc.sql("UPDATE accounts SET quota_messages = NULL WHERE address = ?").param(address).update();
+        Response later = file(address, "over", refusedMessage);
+        assertThat(later.status()).isEqualTo(201);
+        assertThat(later.json().path("uid").asLong()).isEqualTo(2);
+        assertThat(refCount(refusedMessage)).isEqualTo(1);
+    }
+
+    @Test
+    void anUnknownAccountIsNamedBeforeWhatIsWrongWithTheBody() {
+        String nobody = "nobody@" + newDomain();
+
+        Response empty = file(nobody, "empty", new byte[0]);
+        Response tooLarge = file(nobody, "too-large", new byte[MAX_MESSAGE_SIZE + 1]);
+        Response fine = file(nobody, "fine", message("x", "y"));
+
+        assertThat(empty.status()).isEqualTo(404);
+        assertThat(empty.code()).isEqualTo("account-not-found");
+        assertThat(tooLarge.status()).isEqualTo(404);
+        assertThat(fine.status()).isEqualTo(404);
+        assertThat(fine.code()).isEqualTo("account-not-found");
+        // an address in another case files into the same account, and the Location names the account as stored
+        String address = newAccount();
+        Response upper = file(address.toUpperCase(java.util.Locale.ROOT), "upper", message("case", "insensitive"));
+        assertThat(upper.status()).isEqualTo(201);
+        assertThat(upper.header("Location")).startsWith("/api/v1/accounts/" + address + "/mailboxes/");
+        assertThat(messagesIn(address)).hasSize(1);
+    }
+
+    @Test
+    void threadsAFiledReplyWithTheMessageItAnswers() {
+        String address = newAccount();
+        byte[] original = ("From: a@example.org\r\nSubject: question\r\nMessage-ID: <q-" + System.nanoTime()
+                + "@example.org>\r\n\r\nwhy?\r\n").getBytes(StandardCharsets.US_ASCII);
+        String messageId = new String(original, StandardCharsets.US_ASCII).replaceAll("(?s).*Message-ID: (<[^>]+>).*", "$1");
+        byte[] reply = ("From: b@example.org\r\nSubject: Re: question\r\nIn-Reply-To: " + messageId
+                + "\r\n\r\nbecause\r\n").getBytes(StandardCharsets.US_ASCII);
+
+        Response first = file(address, "question", original);
+        Response second = file(address, "reply", reply);
+        Response unrelated = file(address, "other", message("other", "unrelated"));
+
+        String threadSql = "SELECT thread_id FROM messages WHERE id = ?";
+        String emailSql = "SELECT email_id FROM messages WHERE id = ?";
+        long firstThread = jdbc.sql(threadSql).param(first.json().path("messageId").asLong()).query(Long.class).single();
+        assertThat(firstThread).isEqualTo(jdbc.sql(emailSql).param(first.json().path("messageId").asLong())
+                .query(Long.class).single());
+        assertThat(jdbc.sql(threadSql).param(second.json().path("messageId").asLong()).query(Long.class).single())
+                .isEqualTo(firstThread);
+        assertThat(jdbc.sql(threadSql).param(unrelated.json().path("messageId").asLong()).query(Long.class).single())
+                .isNotEqualTo(firstThread);
+    }
+
     private List<JsonNode> messagesIn(String address) {
         Response page = get("/api/v1/accounts/" + address + "/mailboxes/" + mailboxId(address, "INBOX") + "/messages?limit=500", admin());
         assertThat(page.status()).isEqualTo(200);

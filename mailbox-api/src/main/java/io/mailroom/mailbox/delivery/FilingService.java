@@ -10,13 +10,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.mailroom.mailbox.account.Account;
+import io.mailroom.mailbox.account.AccountService;
 import io.mailroom.mailbox.blob.BlobStore;
 import io.mailroom.mailbox.blob.SpooledContent;
 import io.mailroom.mailbox.event.ChangeLog;
+import io.mailroom.mailbox.event.OutboxSignal;
 import io.mailroom.mailbox.mailbox.MailboxService;
 import io.mailroom.mailbox.message.MessageFlags;
 import io.mailroom.mailbox.message.MessageWriter;
@@ -53,15 +56,45 @@ public class FilingService {
     private final JdbcClient jdbc;
     private final TransactionTemplate transaction;
     private final ChangeLog changes;
+    /** A plain JDBC transaction (no JPA EntityManager) for {@link #fileUnstaged}. */
+    private final TransactionTemplate jdbcTransaction;
+    private final OutboxSignal outbox;
+    private final AccountService accounts;
 
     FilingService(MailboxService mailboxes, MessageWriter writer, BlobStore blobs, JdbcClient jdbc,
-                  TransactionTemplate transaction, ChangeLog changes) {
+                  TransactionTemplate transaction, ChangeLog changes, javax.sql.DataSource dataSource,
+                  OutboxSignal outbox, AccountService accounts) {
+        this.accounts = accounts;
         this.mailboxes = mailboxes;
         this.writer = writer;
         this.blobs = blobs;
         this.jdbc = jdbc;
         this.transaction = transaction;
         this.changes = changes;
+        this.jdbcTransaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.outbox = outbox;
+    }
+
+    /**
+     * Files a delivery for the account with this address (normalized, {@code EmailAddress.normalize}). A body of up to
+     * {@link MessageWriter#STAGE_THRESHOLD} bytes is filed with two statements, the first of which finds the account
+     * ({@link #fileUnstaged}); the account is looked up on its own only when nothing was claimed, or for a large
+     * body. A refused message (empty) answers 404 first when there is no such account, as a look-up ahead would.
+     *
+     * @throws ApiProblem {@code account-not-found}, {@code quota-exceeded}, {@code validation}
+     */
+    public FiledMessageResponse file(String address, String deliveryId, SpooledContent content) {
+        if (content.size() > MessageWriter.STAGE_THRESHOLD) {
+            return file(accounts.require(address), deliveryId, content);
+        }
+        MessageWriter.Prepared prepared;
+        try {
+            prepared = writer.prepare(content);
+        } catch (ApiProblem refused) {
+            accounts.require(address);
+            throw refused;
+        }
+        return fileUnstaged(address, deliveryId, prepared);
     }
 
     public FiledMessageResponse file(Account account, String deliveryId, SpooledContent content) {
@@ -73,6 +106,9 @@ public class FilingService {
             }
         }
         MessageWriter.Prepared prepared = writer.prepare(content);
+        if (content.size() <= MessageWriter.STAGE_THRESHOLD) {
+            return fileUnstaged(account.address(), deliveryId, prepared);
+        }
         try {
             FiledMessageResponse filed = transaction.execute(status -> fileOnce(account, deliveryId, prepared));
             if (filed.duplicate()) {
@@ -84,6 +120,70 @@ public class FilingService {
         } catch (DataIntegrityViolationException race) {
             return earlier(account.id(), deliveryId).map(filed -> duplicate(account, deliveryId, filed)).orElseThrow(() -> race);
         }
+    }
+
+    /**
+     * A body that was not staged is filed with two statements in a plain JDBC transaction (no JPA EntityManager): the
+     * claim of the delivery id, which also finds the account by its address, then {@link MessageWriter#addDelivery};
+     * a JPA transaction of ten statements before. The claim comes first, as in every filing (batches too), so twins
+     * wait on each other's claims before either takes an account's locks, and a repeat is answered with the first
+     * result even when the account has filled up since. Nothing claimed: no such account (404) or filed before.
+     */
+    private FiledMessageResponse fileUnstaged(String address, String deliveryId, MessageWriter.Prepared prepared) {
+        String traceParent = changes.traceParent();
+        Filing outcome;
+        try {
+            outcome = jdbcTransaction.execute(status -> {
+                Optional<Long> claimed = claim(address, deliveryId);
+                if (claimed.isEmpty()) {
+                    return new Filing(null, null);
+                }
+                Optional<MessageWriter.Added> added = writer.addDelivery(claimed.get(), prepared, recent(), deliveryId,
+                        traceParent);
+                if (added.isEmpty()) {
+                    status.setRollbackOnly();
+                }
+                return new Filing(claimed.get(), added.orElse(null));
+            });
+        } catch (DataIntegrityViolationException race) {
+            Account account = accounts.require(address);
+            return earlier(account.id(), deliveryId).map(filed -> duplicate(account, deliveryId, filed))
+                    .orElseThrow(() -> race);
+        }
+        if (outcome.accountId() == null) {
+            Account account = accounts.require(address);
+            return duplicate(account, deliveryId, earlierOrThrow(account.id(), deliveryId));
+        }
+        if (outcome.added() == null) {
+            throw writer.refusal(outcome.accountId(), mailboxes.inboxId(outcome.accountId()), prepared.content().size());
+        }
+        outbox.wake();
+        MessageWriter.Added a = outcome.added();
+        FiledMessageResponse filed = new FiledMessageResponse(a.messageId(), a.metadata().mailboxId(), a.metadata().uid(),
+                a.metadata().modSeq(), false);
+        LOG.info("Filed delivery {} for {} as UID {} (message {}, {} bytes)",
+                deliveryId, address, filed.uid(), filed.messageId(), prepared.content().size());
+        return filed;
+    }
+
+    /** What the two statements of {@link #fileUnstaged} did: the account claimed for (null: none) and the copy. */
+    private record Filing(Long accountId, MessageWriter.Added added) {
+    }
+
+    /**
+     * {@link #claim(long, String)} for the account with this (normalized) address, found by the same statement: its id,
+     * or empty when there is no such account or the delivery id has a record already (after waiting for a twin that
+     * holds the claim to end).
+     */
+    private Optional<Long> claim(String address, String deliveryId) {
+        return jdbc.sql("""
+                        INSERT INTO deliveries (account_id, delivery_id, message_id, mailbox_id, uid, modseq)
+                        SELECT id, ?, 0, 0, 0, 0 FROM accounts WHERE address = ?
+                        ON CONFLICT (account_id, delivery_id) DO NOTHING
+                        RETURNING account_id""")
+                .params(deliveryId, address)
+                .query(Long.class)
+                .optional();
     }
 
     private FiledMessageResponse fileOnce(Account account, String deliveryId, MessageWriter.Prepared prepared) {

@@ -119,7 +119,7 @@ public class ChangeLog {
     }
 
     /** The W3C {@code traceparent} of the request making the change, or null when it is not traced. */
-    private String traceParent() {
+    public String traceParent() {
         Span span = tracer.currentSpan();
         if (span == null) {
             return null;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.core.support.SqlBinaryValue;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -221,6 +222,141 @@ public class MessageWriter {
         return new Added(messageId, new MessageMetadata(mailboxId, allocation.uid(), allocation.modSeq(), emailId,
                 threadId, MessageFlags.all(flags.bits(), keywords), internal, saveDate, size, parsed.headerSize(),
                 parsed.bodyLines(), parsed.mediaType(), parsed.subType(), parsed.textLines(), null, null, null));
+    }
+
+    /**
+     * A delivery ({@code FilingService}'s single call) as one statement: the quota's check-and-add, the UID/MODSEQ
+     * allocation in the account's INBOX, the content and message rows, the change event, the blob's reference and the
+     * delivery's record, each step reading the one before it, so a refused quota writes nothing. The caller has
+     * claimed the delivery id in this transaction (its {@code deliveries} row, filled in here), so the lock order is
+     * that of every filing: the delivery's row, then those of {@link QuotaService} (usage row, mailbox row, blob row).
+     * Empty when nothing was written (quota used up, or no INBOX: {@link #refusal} says which); the caller rolls back.
+     * Only for a body that was not staged (at most {@link #STAGE_THRESHOLD} bytes).
+     */
+    public Optional<Added> addDelivery(long accountId, Prepared message, MessageFlags.Parsed flags, String deliveryId,
+                                       String traceParent) {
+        ParsedMessage parsed = message.parsed();
+        SpooledContent content = message.content();
+        if (content.size() > STAGE_THRESHOLD) {
+            throw new IllegalArgumentException("a staged body has its own path: " + content.size() + " bytes");
+        }
+        long size = content.size();
+        Instant saveDate = Instant.now();
+        String[] keywords = flags.keywords().toArray(String[]::new);
+        if (keywords.length > 0) {
+            throw new IllegalArgumentException("a delivery sets no keywords");
+        }
+        Optional<long[]> row;
+        try (java.io.InputStream in = content.open()) {
+            row = deliveryStatement(accountId, parsed, content, flags, keywords, saveDate, deliveryId, traceParent,
+                    new SqlBinaryValue(in, size));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (row.isEmpty()) {
+            return Optional.empty();
+        }
+        long[] r = row.get();
+        return Optional.of(new Added(r[0], new MessageMetadata(r[6], r[1], r[2], r[3], r[4],
+                MessageFlags.all(flags.bits(), keywords), saveDate, saveDate, size, parsed.headerSize(),
+                parsed.bodyLines(), parsed.mediaType(), parsed.subType(), parsed.textLines(), null, null, null)));
+    }
+
+    /**
+     * {@link #addDelivery}'s statement: the new message's id, UID, MODSEQ, email id, thread id, account id and
+     * mailbox id, or empty.
+     */
+    private Optional<long[]> deliveryStatement(long accountId, ParsedMessage parsed, SpooledContent content,
+                                               MessageFlags.Parsed flags, String[] keywords, Instant saveDate,
+                                               String deliveryId, String traceParent, SqlBinaryValue bytes) {
+        long size = content.size();
+        return jdbc.sql("""
+                        WITH counted AS (
+                            UPDATE quota_usage q SET storage = q.storage + :bytes, messages = q.messages + 1
+                              FROM accounts a
+                             WHERE q.account_id = :account AND a.id = q.account_id
+                               AND (a.quota_storage IS NULL OR q.storage + :bytes <= a.quota_storage)
+                               AND (a.quota_messages IS NULL OR q.messages + 1 <= a.quota_messages)
+                            RETURNING q.account_id),
+                        allocated AS (
+                            UPDATE mailboxes mb SET uid_next = mb.uid_next + 1, highest_modseq = mb.highest_modseq + 1
+                              FROM counted
+                             WHERE mb.account_id = counted.account_id AND mb.role = 'INBOX'
+                            RETURNING mb.account_id, mb.id AS mailbox_id, mb.uid_next - 1 AS uid, mb.highest_modseq AS modseq),
+                        content AS (
+                            INSERT INTO message_contents (account_id, email_id, header, header_text, body_text, envelope,
+                                                          structure, message_id_header, search)
+                            SELECT account_id, nextval('email_ids'), CAST(:header AS bytea), CAST(:headerText AS text),
+                                   CAST(:bodyText AS text), CAST(:envelope AS jsonb), CAST(:structure AS jsonb),
+                                   CAST(:messageId AS text),
+                                   to_tsvector('simple', coalesce(CAST(:subject AS text), '') || ' ' || CAST(:bodyText AS text))
+                              FROM allocated
+                            RETURNING email_id),
+                        thread AS (
+                            SELECT m.thread_id FROM message_contents c
+                              JOIN messages m ON m.account_id = c.account_id AND m.email_id = c.email_id
+                             WHERE c.account_id = (SELECT account_id FROM counted) AND c.message_id_header = ANY(CAST(:references AS text[]))
+                             LIMIT 1),
+                        message AS (
+                            INSERT INTO messages (account_id, mailbox_id, uid, modseq, created_modseq, blob_sha256, size,
+                                                  internal_date, save_date, flags, keywords, header_size, body_lines,
+                                                  subject, from_address, from_name, message_id_header, email_id, thread_id,
+                                                  media_type, sub_type, text_lines, sent_date, has_attachment)
+                            SELECT a.account_id, a.mailbox_id, a.uid, a.modseq, a.modseq, CAST(:sha AS text),
+                                   CAST(:bytes AS bigint), CAST(:save AS timestamptz), CAST(:save AS timestamptz),
+                                   CAST(:flags AS smallint), CAST(:keywords AS text[]), CAST(:headerSize AS integer),
+                                   CAST(:bodyLines AS integer), CAST(:subject AS text), CAST(:fromAddress AS text),
+                                   CAST(:fromName AS text), CAST(:messageId AS text), c.email_id,
+                                   coalesce((SELECT thread_id FROM thread), c.email_id), CAST(:mediaType AS text),
+                                   CAST(:subType AS text), CAST(:textLines AS bigint), CAST(:sentDate AS timestamptz),
+                                   CAST(:attachment AS boolean)
+                              FROM allocated a, content c
+                            RETURNING id, account_id, mailbox_id, uid, modseq, email_id, thread_id),
+                        event AS (
+                            INSERT INTO event_outbox (account_id, mailbox_id, kind, uids, modseq, trace_parent)
+                            SELECT account_id, mailbox_id, CAST(:kind AS text), ARRAY[uid], modseq,
+                                   CAST(:traceParent AS text)
+                              FROM allocated),
+                        blob AS (
+                            INSERT INTO blobs (sha256, size, content, ref_count)
+                            SELECT CAST(:sha AS text), CAST(:bytes AS bigint), CAST(:content AS bytea), 1 FROM allocated
+                            ON CONFLICT (sha256) DO UPDATE SET ref_count = blobs.ref_count + EXCLUDED.ref_count),
+                        delivery AS (
+                            UPDATE deliveries d
+                               SET message_id = m.id, mailbox_id = m.mailbox_id, uid = m.uid, modseq = m.modseq
+                              FROM message m
+                             WHERE d.account_id = m.account_id AND d.delivery_id = CAST(:deliveryId AS text))
+                        SELECT id, uid, modseq, email_id, thread_id, account_id, mailbox_id FROM message""")
+                .param("bytes", size)
+                .param("account", accountId)
+                .param("header", parsed.header())
+                .param("headerText", parsed.headerText())
+                .param("bodyText", parsed.bodyText())
+                .param("envelope", rows.write(parsed.envelope()))
+                .param("structure", rows.write(parsed.structure()))
+                .param("messageId", parsed.messageId())
+                .param("subject", parsed.subject())
+                .param("references", parsed.references().toArray(String[]::new))
+                .param("sha", content.sha256())
+                .param("save", Timestamp.from(saveDate))
+                .param("flags", (short) flags.bits())
+                .param("keywords", keywords)
+                .param("headerSize", parsed.headerSize())
+                .param("bodyLines", parsed.bodyLines())
+                .param("fromAddress", parsed.fromAddress())
+                .param("fromName", parsed.fromName())
+                .param("mediaType", parsed.mediaType())
+                .param("subType", parsed.subType())
+                .param("textLines", parsed.textLines())
+                .param("sentDate", parsed.sentDate() == null ? null : Timestamp.from(parsed.sentDate()))
+                .param("attachment", parsed.hasAttachment())
+                .param("kind", MailboxChangeEvent.Kind.MESSAGES_ADDED.name())
+                .param("traceParent", traceParent)
+                .param("content", bytes)
+                .param("deliveryId", deliveryId)
+                .query((rs, n) -> new long[] {rs.getLong("id"), rs.getLong("uid"), rs.getLong("modseq"),
+                        rs.getLong("email_id"), rs.getLong("thread_id"), rs.getLong("account_id"), rs.getLong("mailbox_id")})
+                .optional();
     }
 
     private long insertContent(long accountId, ParsedMessage parsed) {

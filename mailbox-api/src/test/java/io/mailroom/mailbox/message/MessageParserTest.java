@@ -131,4 +131,50 @@ class MessageParserTest {
         assertThat(parsed.sentDate()).isEqualTo(java.time.Instant.parse("2026-01-05T09:00:00Z"));
         assertThat(parsed.hasAttachment()).isFalse();
     }
+
+    /** The hand-written reader of the usual Date shape gives the RFC 1123 formatter's answer, or leaves it to it. */
+    @Test
+    void readsCommonDatesAsTheRfc1123FormatterDoes() {
+        java.util.Random random = new java.util.Random(7);
+        String[] months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "nov", "FEB", "Foo"};
+        String[] days = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "sun", "Xyz"};
+        String[] offsets = {"+0000", "-0000", "+0100", "-0800", "+0530", "+1759", "+1800", "+1900", "+0060", "GMT", "gmt",
+                "UT", "Z", "+01:00", "EST", "+100"};
+        int handled = 0;
+        int total = 20_000;
+        for (int k = 0; k < total; k++) {
+            StringBuilder date = new StringBuilder();
+            if (random.nextInt(3) > 0) {
+                date.append(days[random.nextInt(days.length)]).append(random.nextInt(20) == 0 ? "," : ", ");
+            }
+            int day = random.nextInt(33);
+            date.append(random.nextInt(5) == 0 && day < 10 ? "0" + day : String.valueOf(day)).append(' ')
+                    .append(months[random.nextInt(months.length)]).append(' ')
+                    .append(random.nextInt(30) == 0 ? String.valueOf(random.nextInt(100)) : String.valueOf(1990 + random.nextInt(50)))
+                    .append(' ').append(String.format("%02d:%02d", random.nextInt(26), random.nextInt(62)));
+            if (random.nextBoolean()) {
+                date.append(String.format(":%02d", random.nextInt(62)));
+            }
+            date.append(' ').append(offsets[random.nextInt(offsets.length)]);
+            String value = date.toString();
+            java.time.Instant expected;
+            try {
+                expected = java.time.ZonedDateTime.parse(value, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            } catch (java.time.format.DateTimeParseException e) {
+                expected = null;
+            }
+            java.time.Instant common = MessageParser.commonDate(value);
+            if (common != null) {
+                handled++;
+                assertThat(common).as(value).isEqualTo(expected);
+            }
+            assertThat(MessageParser.sentDate(value)).as(value).isEqualTo(expected);
+        }
+        // the usual shape is read by hand: a good share of these (about a fifth are valid and usual)
+        assertThat(handled).isGreaterThan(total / 20);
+        assertThat(MessageParser.commonDate("Fri, 27 Nov 2026 17:23:52 +0000")).isEqualTo(java.time.Instant.parse("2026-11-27T17:23:52Z"));
+        assertThat(MessageParser.commonDate("Sat, 27 Nov 2026 17:23:52 +0000")).as("wrong day of the week").isNull();
+        assertThat(MessageParser.sentDate("Sat, 27 Nov 2026 17:23:52 +0000")).isNull();
+        assertThat(MessageParser.sentDate(" Fri,  27 Nov 2026 17:23 (comment) -0130 ")).isEqualTo(java.time.Instant.parse("2026-11-27T18:53:00Z"));
+    }
 }

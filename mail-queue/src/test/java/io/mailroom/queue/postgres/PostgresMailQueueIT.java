@@ -71,6 +71,7 @@ class PostgresMailQueueIT extends MailQueueContractIT {
 
     @AfterEach
     void closeDatabases() {
+        queue.close();
         databases.forEach(PostgresQueueDatabase::close);
     }
 
@@ -122,6 +123,17 @@ class PostgresMailQueueIT extends MailQueueContractIT {
         }
     }
 
+    private int rowsWithId(String id) throws SQLException {
+        try (Connection connection = connect();
+             PreparedStatement count = connection.prepareStatement("SELECT count(*) FROM mailroom_queue.mail_queue WHERE id = ?")) {
+            count.setString(1, id);
+            try (ResultSet rows = count.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+
     private int rowsOnTheQueue() throws SQLException {
         try (Connection connection = connect();
              PreparedStatement count = connection.prepareStatement("SELECT count(*) FROM mailroom_queue.mail_queue");
@@ -142,15 +154,59 @@ class PostgresMailQueueIT extends MailQueueContractIT {
         assertThat(registry.get("mailroom.queue.enqueued").tag("adapter", "postgres").counter().count()).isEqualTo(2);
     }
 
+    /**
+     * Group commit: fifty senders enqueueing at once share transactions, and every message is on the queue exactly
+     * once when its enqueue returns.
+     */
+    @Test
+    void concurrentEnqueuesShareTransactionsAndEachMessageIsCommittedOnce() throws Exception {
+        int senders = 50;
+        int each = 4;
+        long before = queue.transactions();
+        CountDownLatch start = new CountDownLatch(1);
+        List<String> ids = new CopyOnWriteArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(senders);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int s = 0; s < senders; s++) {
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < each; i++) {
+                        String id = newId();
+                        queue.enqueue(mail(id));
+                        assertThat(rowsWithId(id)).as("committed when enqueue returned").isEqualTo(1);
+                        ids.add(id);
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(ids).hasSize(senders * each).doesNotHaveDuplicates();
+        assertThat(rowsOnTheQueue()).isEqualTo(senders * each);
+        assertThat(queue.transactions() - before).as("transactions for %d messages", senders * each)
+                .isLessThan(senders * each * 3L / 4);
+    }
+
     @Test
     void enqueueFailsWithinTheTimeoutWhenTheDatabaseIsUnreachable() throws Exception {
         Duration timeout = Duration.ofSeconds(2);
+        @SuppressWarnings("resource") // closed below
         PostgresMailQueue unreachable = new PostgresMailQueue(
                 database("jdbc:postgresql://127.0.0.1:" + freePort() + "/nowhere", timeout), timeout,
                 new QueueMetrics(registry, "postgres"));
 
         long started = System.nanoTime();
-        assertThatThrownBy(() -> unreachable.enqueue(mail(newId()))).isInstanceOf(QueueUnavailableException.class);
+        try {
+            assertThatThrownBy(() -> unreachable.enqueue(mail(newId()))).isInstanceOf(QueueUnavailableException.class);
+        } finally {
+            unreachable.close();
+        }
 
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(timeout.plusSeconds(1));
         assertThat(registry.get("mailroom.queue.enqueue.failed").tag("adapter", "postgres").counter().count()).isEqualTo(1);

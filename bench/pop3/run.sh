@@ -4,9 +4,13 @@
 # alternately; medians of messages per second and of RETR p50/p99, and the Mailroom/Dovecot ratio.
 #
 #   bench/pop3/run.sh [--users N] [--messages N] [--size BYTES] [--clients N] [--rounds N] [--first-user N]
-#                     [--sides dovecot,mailroom] [--skip-build] [--jars DIR] [--out DIR]
+#                     [--sides dovecot,mailroom] [--skip-build] [--jars DIR] [--jfr] [--warmup N] [--out DIR]
 #   defaults: 10 mailboxes (user71..user80@example.test) of 1000 messages of ~4 KB, 10 clients, 3 runs per side
 #   --jars DIR: run DIR/mailbox-api.jar and DIR/pop3-gateway.jar instead of building (before/after comparisons)
+#   --warmup N: read every mailbox N times on each side before measuring (default 3: with 1, the measured Mailroom
+#          runs still spent most of their CPU in the JIT compiler threads)
+#   --jfr: record JFR (settings=profile) in mailbox-api and pop3-gateway during each measured Mailroom run
+#          (OUT/<process>-run<N>.jfr; `jfr print --events jdk.ExecutionSample` or `jfr view hot-methods` to read)
 #   env GATEWAY_ARGS / GATEWAY_JAVA_OPTS: more arguments / JVM options for pop3-gateway
 #
 # Mailroom side: mailbox-api (512 MB heap) and pop3-gateway (256 MB heap) from their exec jars on free ports, a
@@ -23,7 +27,7 @@ JDK=/usr/lib/jvm/temurin-25-jdk-amd64
 JAVA=${JAVA:-$JDK/bin/java}
 export JAVA_HOME=${JAVA_HOME:-$JDK}
 
-USERS=10; MESSAGES=1000; SIZE=4096; CLIENTS=10; ROUNDS=3; FIRST=71; SIDES="dovecot mailroom"; SKIP_BUILD=0; OUT=""; JARS=""
+USERS=10; MESSAGES=1000; SIZE=4096; CLIENTS=10; ROUNDS=3; FIRST=71; SIDES="dovecot mailroom"; SKIP_BUILD=0; OUT=""; JARS=""; JFR=0; WARMUP=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --users) USERS=$2; shift 2 ;;
@@ -35,8 +39,10 @@ while [ $# -gt 0 ]; do
     --sides) SIDES=${2//,/ }; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     --jars) JARS=$(cd "$2" && pwd) || exit 64; SKIP_BUILD=1; shift 2 ;;
+    --jfr) JFR=1; shift ;;
+    --warmup) WARMUP=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 64 ;;
   esac
 done
@@ -57,7 +63,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 say "results in $OUT; user$FIRST..user$LAST@example.test x $MESSAGES messages of ~$SIZE B, $CLIENTS clients, $ROUNDS runs per side"
-echo "date=$(date -Is) cores=$(nproc) users=$USERS messages=$MESSAGES size=$SIZE clients=$CLIENTS rounds=$ROUNDS load=$(cut -d' ' -f1-3 /proc/loadavg)" > "$OUT/settings.txt"
+echo "date=$(date -Is) cores=$(nproc) users=$USERS messages=$MESSAGES size=$SIZE clients=$CLIENTS rounds=$ROUNDS warmup=$WARMUP load=$(cut -d' ' -f1-3 /proc/loadavg)" > "$OUT/settings.txt"
 
 # ------------------------------------------------------------------ Mailroom
 if [[ " $SIDES " == *" mailroom "* ]]; then
@@ -102,28 +108,49 @@ fi
 # CPU time (clock ticks) of a process, and of every PostgreSQL process together: where a Mailroom message's cost goes.
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 pg_ticks() { local t=0 pid; for pid in $(pgrep -u postgres); do t=$((t + $(ticks "$pid"))); done; echo "$t"; }
-load() {  # side label
+# The part spent by the JIT compiler threads (C1/C2) of a JVM: how far from warm a run still is.
+jit_ticks() {
+  local t=0 task
+  for task in /proc/"$1"/task/*; do
+    case "$(cat "$task/comm" 2>/dev/null)" in C[12]\ Compiler*) t=$((t + $(awk '{ print $14 + $15 }' "$task/stat" 2>/dev/null || echo 0))) ;; esac
+  done
+  echo "$t"
+}
+load() {  # side label [run number: JFR recording with --jfr]
   if [ "$1" = mailroom ]; then
-    local g0 a0 p0 out
-    g0=$(ticks "$GATEWAY_PID"); a0=$(ticks "$API_PID"); p0=$(pg_ticks)
+    local g0 a0 p0 gj0 aj0 out
+    local jfr=0 pid; [ "$JFR" = 1 ] && [ -n "${3:-}" ] && jfr=1
+    if [ "$jfr" = 1 ]; then
+      for pid in "$API_PID" "$GATEWAY_PID"; do "$JDK/bin/jcmd" "$pid" JFR.start name=bench settings=profile > /dev/null; done
+    fi
+    g0=$(ticks "$GATEWAY_PID"); a0=$(ticks "$API_PID"); p0=$(pg_ticks); gj0=$(jit_ticks "$GATEWAY_PID"); aj0=$(jit_ticks "$API_PID")
     out=$(bench load "$2" "$POP3_PORT" "$PASSWORD" example.test "$FIRST" "$USERS" "$CLIENTS" 1)
+    if [ "$jfr" = 1 ]; then
+      "$JDK/bin/jcmd" "$API_PID" JFR.stop name=bench filename="$OUT/mailbox-api-run$3.jfr" > /dev/null
+      "$JDK/bin/jcmd" "$GATEWAY_PID" JFR.stop name=bench filename="$OUT/pop3-gateway-run$3.jfr" > /dev/null
+    fi
     echo "$out"
-    # CPU per retrieved message, in microseconds (100 ticks a second): pop3-gateway, mailbox-api, PostgreSQL
+    # CPU per retrieved message, in microseconds (100 ticks a second): pop3-gateway, mailbox-api, PostgreSQL, and the
+    # part of the first two spent by their JIT compiler threads (included in theirs)
     echo "$out" | awk -v g=$(( $(ticks "$GATEWAY_PID") - g0 )) -v a=$(( $(ticks "$API_PID") - a0 )) -v p=$(( $(pg_ticks) - p0 )) \
+      -v gj=$(( $(jit_ticks "$GATEWAY_PID") - gj0 )) -v aj=$(( $(jit_ticks "$API_PID") - aj0 )) \
       -v hz="$(getconf CLK_TCK)" '/ messages, / { for (i = 1; i <= NF; i++) if ($(i+1) == "messages,") m = $i }
-        END { if (m > 0) printf "CPU %s gateway %.0f mailbox-api %.0f postgres %.0f us/msg\n", "'"$2"'", g / hz * 1e6 / m, a / hz * 1e6 / m, p / hz * 1e6 / m }'
+        END { if (m > 0) printf "CPU %s gateway %.0f mailbox-api %.0f postgres %.0f us/msg (JIT: gateway %.0f mailbox-api %.0f)\n", "'"$2"'",
+                g / hz * 1e6 / m, a / hz * 1e6 / m, p / hz * 1e6 / m, gj / hz * 1e6 / m, aj / hz * 1e6 / m }'
   else
     bench load "$2" 10110 pass example.test "$FIRST" "$USERS" "$CLIENTS" 1
   fi
 }
-say "warm-up: every mailbox read once on each side"
-for side in $SIDES; do load "$side" "warmup-$side" | tee -a "$OUT/warmup.txt"; done
+say "warm-up: every mailbox read $WARMUP times on each side"
+for side in $SIDES; do
+  for _ in $(seq 1 "$WARMUP"); do load "$side" "warmup-$side" | tee -a "$OUT/warmup.txt"; done
+done
 : > "$OUT/results.txt"
 for round in $(seq 1 "$ROUNDS"); do
   order=$SIDES; [ $((round % 2)) = 0 ] && order=$(echo "$SIDES" | tr ' ' '\n' | tac | tr '\n' ' ')
   for side in $order; do
     say "run $round: $side"
-    load "$side" "$side" | tee -a "$OUT/results.txt"
+    load "$side" "$side" "$round" | tee -a "$OUT/results.txt"
   done
 done
 RSS=""; [ -n "${GATEWAY_PID:-}" ] && RSS=$(ps -o rss= -p "$GATEWAY_PID" 2>/dev/null | tr -d ' ')

@@ -134,6 +134,38 @@ class Pop3OverMailboxApiIT {
     }
 
     /**
+     * With the default window (32 messages, refilled at half) a maildrop read in order costs one full batch request per
+     * 16 messages: 40 RETRs are 3 requests (32 fetched by the first RETR in two, the last 8 in one refill), where a
+     * window of 16 refilled 8 at a time took 5.
+     */
+    @Test
+    void fortyRetrsInOrderTakeThreeBatchRequests() throws Exception {
+        String erin = "erin@real-stack.example";
+        stack.createAccount(erin);
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            byte[] content = message("for erin " + i, "line " + i + "\r\n");
+            sent.add(content);
+            stack.deliver(erin, content);
+        }
+        double batchesBefore = apiRequests("POST", "/internal/v1/accounts/{address}/mailboxes/{mailboxId}/messages/raw");
+        double singlesBefore = apiRequests("GET", "/internal/v1/accounts/{address}/mailboxes/{mailboxId}/messages/{uid}/raw");
+        try (Pop3Client client = login(erin)) {
+            for (int i = 0; i < sent.size(); i++) {
+                assertThat(client.command("RETR " + (i + 1))).isEqualTo("+OK " + sent.get(i).length + " octets");
+                assertThat(Pop3ConversationIT.undoDotStuffing(client.restOfRawBody())).as("message %d", i + 1)
+                        .isEqualTo(sent.get(i));
+            }
+            assertThat(client.command("QUIT")).startsWith("+OK");
+        }
+        double batches = apiRequests("POST", "/internal/v1/accounts/{address}/mailboxes/{mailboxId}/messages/raw") - batchesBefore;
+        double singles = apiRequests("GET", "/internal/v1/accounts/{address}/mailboxes/{mailboxId}/messages/{uid}/raw") - singlesBefore;
+        System.out.printf("40 RETRs in order: %.0f batch reads, %.0f single reads%n", batches, singles);
+        assertThat(singles).as("single reads").isZero();
+        assertThat(batches).as("batch reads").isEqualTo(3);
+    }
+
+    /**
      * How many requests mailbox-api has served on this gateway route ({@code mailroom_gateway_requests_seconds_count},
      * the gateway routes' own timer).
      */

@@ -208,7 +208,7 @@ public final class ReadAhead implements AutoCloseable {
             if (state.closed) {
                 return null;
             }
-            batch = reserve(state, listing, deleted, index, messages + 1);
+            batch = reserve(state, listing, deleted, index, firstFetch());
             if (batch.isEmpty() || batch.get(0).index != index) {
                 batch.forEach(entry -> state.entries.remove(entry.uid));
                 batch.forEach(Entry::release);
@@ -219,6 +219,15 @@ public final class ReadAhead implements AutoCloseable {
         }
         submit(mailbox, state, batch, mdc);
         return first;
+    }
+
+    /**
+     * How many messages a RETR that found nothing read ahead fetches, its own included: it and the next
+     * {@code messages}, cut down to whole requests when that is more than one (33 would be requests of 16, 16 and 1).
+     */
+    private int firstFetch() {
+        int count = messages + 1;
+        return count > MailboxApiClient.MAX_READ_BATCH ? count - count % MailboxApiClient.MAX_READ_BATCH : count;
     }
 
     /**

@@ -16,6 +16,8 @@ import org.apache.james.metrics.api.GaugeRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.mailroom.protocol.server.ProtocolServer;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -24,6 +26,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.AttributeKey;
@@ -57,6 +60,7 @@ final class MailroomImapServer extends IMAPServer {
     @Override
     protected void configureBootstrap(ServerBootstrap bootstrap) {
         super.configureBootstrap(bootstrap);
+        pooledBuffers(bootstrap);
         ChannelHandler james = bootstrap.config().childHandler();
         bootstrap.handler(new Track(listening));
         Track connection = new Track(connections);
@@ -66,6 +70,14 @@ final class MailroomImapServer extends IMAPServer {
                 channel.pipeline().addLast("mailroomConnections", connection).addLast(james);
             }
         });
+    }
+
+    /**
+     * The connections' buffers from Netty's pooled allocator, as in every Mailroom protocol server
+     * ({@link ProtocolServer#ALLOCATOR}: on JDK 24+ the default allocator's frees stop every thread of the JVM).
+     */
+    static ServerBootstrap pooledBuffers(ServerBootstrap bootstrap) {
+        return bootstrap.childOption(ChannelOption.ALLOCATOR, ProtocolServer.ALLOCATOR);
     }
 
     /**

@@ -24,6 +24,13 @@ class ImapServerConfigurationTest {
     Path tlsDirectory;
 
     @Test
+    void connectionsTakeTheirBuffersFromThePooledAllocator() {
+        io.netty.bootstrap.ServerBootstrap bootstrap = MailroomImapServer.pooledBuffers(new io.netty.bootstrap.ServerBootstrap());
+        assertThat(bootstrap.config().childOptions())
+                .containsEntry(io.netty.channel.ChannelOption.ALLOCATOR, io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+    }
+
+    @Test
     void startTlsListenerWithTheServiceKeyAndNoPlaintextLogin() throws Exception {
         TlsMaterial tls = TlsMaterial.load(TlsProperties.selfSigned(tlsDirectory, "imap.test"));
         HierarchicalConfiguration<ImmutableNode> config = ImapServerConfiguration.configuration("imap",

@@ -70,7 +70,7 @@ public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
      * allocator freed memory that often (about 1.5 handshakes of ~150 threads per SMTP message in the benchmark).
      * The pooled allocator keeps its chunks and rarely frees one.
      */
-    static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
+    public static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
     private final String name;
     private final Protocol protocol;

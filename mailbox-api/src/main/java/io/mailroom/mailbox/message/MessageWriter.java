@@ -178,7 +178,7 @@ public class MessageWriter {
         long threadId = thread.orElse(emailId);
 
         String[] keywords = flags.keywords().toArray(String[]::new);
-        long messageId = jdbc.sql("""
+        long messageId = parsedColumns(jdbc.sql("""
                         INSERT INTO messages (account_id, mailbox_id, uid, modseq, created_modseq, blob_sha256, size,
                                               internal_date, save_date, flags, keywords, header_size, body_lines,
                                               subject, from_address, from_name, message_id_header, email_id, thread_id,
@@ -197,19 +197,8 @@ public class MessageWriter {
                 .param("save", Timestamp.from(saveDate))
                 .param("flags", (short) flags.bits())
                 .param("keywords", keywords)
-                .param("headerSize", parsed.headerSize())
-                .param("bodyLines", parsed.bodyLines())
-                .param("subject", parsed.subject())
-                .param("fromAddress", parsed.fromAddress())
-                .param("fromName", parsed.fromName())
-                .param("messageId", parsed.messageId())
                 .param("emailId", emailId)
-                .param("threadId", threadId)
-                .param("mediaType", parsed.mediaType())
-                .param("subType", parsed.subType())
-                .param("textLines", parsed.textLines())
-                .param("sentDate", parsed.sentDate() == null ? null : Timestamp.from(parsed.sentDate()))
-                .param("attachment", parsed.hasAttachment())
+                .param("threadId", threadId), parsed)
                 .query(Long.class)
                 .single();
         if (keywords.length > 0) {
@@ -270,7 +259,7 @@ public class MessageWriter {
                                                MessageFlags.Parsed flags, String[] keywords, Instant saveDate,
                                                String deliveryId, String traceParent, SqlBinaryValue bytes) {
         long size = content.size();
-        return jdbc.sql("""
+        return parsedColumns(jdbc.sql("""
                         WITH counted AS (
                             UPDATE quota_usage q SET storage = q.storage + :bytes, messages = q.messages + 1
                               FROM accounts a
@@ -334,29 +323,34 @@ public class MessageWriter {
                 .param("bodyText", parsed.bodyText())
                 .param("envelope", rows.write(parsed.envelope()))
                 .param("structure", rows.write(parsed.structure()))
-                .param("messageId", parsed.messageId())
-                .param("subject", parsed.subject())
                 .param("references", parsed.references().toArray(String[]::new))
                 .param("sha", content.sha256())
                 .param("save", Timestamp.from(saveDate))
                 .param("flags", (short) flags.bits())
                 .param("keywords", keywords)
+                .param("kind", MailboxChangeEvent.Kind.MESSAGES_ADDED.name())
+                .param("traceParent", traceParent)
+                .param("content", bytes)
+                .param("deliveryId", deliveryId), parsed)
+                .query((rs, n) -> new long[] {rs.getLong("id"), rs.getLong("uid"), rs.getLong("modseq"),
+                        rs.getLong("email_id"), rs.getLong("thread_id"), rs.getLong("account_id"), rs.getLong("mailbox_id")})
+                .optional();
+    }
+
+    /** Binds the columns both message inserts take from the parsed message, under the same parameter names. */
+    private static JdbcClient.StatementSpec parsedColumns(JdbcClient.StatementSpec statement, ParsedMessage parsed) {
+        return statement
                 .param("headerSize", parsed.headerSize())
                 .param("bodyLines", parsed.bodyLines())
+                .param("subject", parsed.subject())
                 .param("fromAddress", parsed.fromAddress())
                 .param("fromName", parsed.fromName())
+                .param("messageId", parsed.messageId())
                 .param("mediaType", parsed.mediaType())
                 .param("subType", parsed.subType())
                 .param("textLines", parsed.textLines())
                 .param("sentDate", parsed.sentDate() == null ? null : Timestamp.from(parsed.sentDate()))
-                .param("attachment", parsed.hasAttachment())
-                .param("kind", MailboxChangeEvent.Kind.MESSAGES_ADDED.name())
-                .param("traceParent", traceParent)
-                .param("content", bytes)
-                .param("deliveryId", deliveryId)
-                .query((rs, n) -> new long[] {rs.getLong("id"), rs.getLong("uid"), rs.getLong("modseq"),
-                        rs.getLong("email_id"), rs.getLong("thread_id"), rs.getLong("account_id"), rs.getLong("mailbox_id")})
-                .optional();
+                .param("attachment", parsed.hasAttachment());
     }
 
     private long insertContent(long accountId, ParsedMessage parsed) {

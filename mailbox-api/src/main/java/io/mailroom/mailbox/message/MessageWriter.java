@@ -138,16 +138,8 @@ public class MessageWriter {
                 .params(accountId, parsed.references().toArray(String[]::new))
                 .query(Long.class)
                 .optional();
-        // the quota's check-and-add and the UID/MODSEQ allocation in one round trip; the join on the usage row's
-        // RETURNING makes the usage row lock come before the mailbox row lock, as QuotaService's lock order wants
-        Optional<MailboxCounters.Allocation> counted = jdbc.sql("""
-                        WITH counted AS (
-                            UPDATE quota_usage q SET storage = q.storage + :bytes, messages = q.messages + 1
-                              FROM accounts a
-                             WHERE q.account_id = :account AND a.id = q.account_id
-                               AND (a.quota_storage IS NULL OR q.storage + :bytes <= a.quota_storage)
-                               AND (a.quota_messages IS NULL OR q.messages + 1 <= a.quota_messages)
-                            RETURNING q.account_id)
+        // the quota's check-and-add and the UID/MODSEQ allocation in one round trip
+        Optional<MailboxCounters.Allocation> counted = jdbc.sql(COUNTED + """
                         UPDATE mailboxes mb SET uid_next = mb.uid_next + 1, highest_modseq = mb.highest_modseq + 1
                           FROM counted
                          WHERE mb.account_id = counted.account_id AND mb.id = :mailbox
@@ -259,14 +251,7 @@ public class MessageWriter {
                                                MessageFlags.Parsed flags, String[] keywords, Instant saveDate,
                                                String deliveryId, String traceParent, SqlBinaryValue bytes) {
         long size = content.size();
-        return parsedColumns(jdbc.sql("""
-                        WITH counted AS (
-                            UPDATE quota_usage q SET storage = q.storage + :bytes, messages = q.messages + 1
-                              FROM accounts a
-                             WHERE q.account_id = :account AND a.id = q.account_id
-                               AND (a.quota_storage IS NULL OR q.storage + :bytes <= a.quota_storage)
-                               AND (a.quota_messages IS NULL OR q.messages + 1 <= a.quota_messages)
-                            RETURNING q.account_id),
+        return parsedColumns(jdbc.sql(COUNTED + """,
                         allocated AS (
                             UPDATE mailboxes mb SET uid_next = mb.uid_next + 1, highest_modseq = mb.highest_modseq + 1
                               FROM counted
@@ -336,6 +321,20 @@ public class MessageWriter {
                         rs.getLong("email_id"), rs.getLong("thread_id"), rs.getLong("account_id"), rs.getLong("mailbox_id")})
                 .optional();
     }
+
+    /**
+     * The quota's check-and-add for one message of {@code :bytes} in {@code :account}'s usage row, as the first common
+     * table expression of both message inserts: its RETURNING is empty when the quota refuses, and joining on it makes
+     * the usage row's lock come before the mailbox row's, as QuotaService's lock order wants.
+     */
+    private static final String COUNTED = """
+            WITH counted AS (
+                UPDATE quota_usage q SET storage = q.storage + :bytes, messages = q.messages + 1
+                  FROM accounts a
+                 WHERE q.account_id = :account AND a.id = q.account_id
+                   AND (a.quota_storage IS NULL OR q.storage + :bytes <= a.quota_storage)
+                   AND (a.quota_messages IS NULL OR q.messages + 1 <= a.quota_messages)
+                RETURNING q.account_id)""";
 
     /** Binds the columns both message inserts take from the parsed message, under the same parameter names. */
     private static JdbcClient.StatementSpec parsedColumns(JdbcClient.StatementSpec statement, ParsedMessage parsed) {

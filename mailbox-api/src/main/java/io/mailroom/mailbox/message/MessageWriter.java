@@ -251,7 +251,7 @@ public class MessageWriter {
                                                MessageFlags.Parsed flags, String[] keywords, Instant saveDate,
                                                String deliveryId, String traceParent, SqlBinaryValue bytes) {
         long size = content.size();
-        return parsedColumns(jdbc.sql(COUNTED + """,
+        return parsedColumns(jdbc.sql(COUNTED + ",\n" + """
                         allocated AS (
                             UPDATE mailboxes mb SET uid_next = mb.uid_next + 1, highest_modseq = mb.highest_modseq + 1
                               FROM counted

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
@@ -50,6 +51,7 @@ public final class PostgresMailQueue implements MailQueue, AutoCloseable {
     private final LinkedBlockingQueue<Pending> waiting = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>(WRITERS);
     private final AtomicLong transactions = new AtomicLong();
+    private final AtomicInteger unanswered = new AtomicInteger();
     private volatile boolean closed;
 
     public PostgresMailQueue(PostgresQueueDatabase database, Duration publishTimeout, QueueMetrics metrics) {
@@ -71,6 +73,7 @@ public final class PostgresMailQueue implements MailQueue, AutoCloseable {
             throw new QueueUnavailableException("the PostgreSQL queue is shut down; message " + mail.id() + " not queued", null);
         }
         Pending pending = new Pending(mail);
+        unanswered.incrementAndGet();
         waiting.add(pending);
         try {
             // the statement's own timeout ends a stuck transaction first; this bound is for a writer that never got to it
@@ -89,6 +92,8 @@ public final class PostgresMailQueue implements MailQueue, AutoCloseable {
             Thread.currentThread().interrupt();
             metrics.enqueueFailed(Duration.ofNanos(System.nanoTime() - started));
             throw new QueueUnavailableException("interrupted while queueing message " + mail.id(), e);
+        } finally {
+            unanswered.decrementAndGet();
         }
         metrics.enqueued(Duration.ofNanos(System.nanoTime() - started));
     }
@@ -164,6 +169,11 @@ public final class PostgresMailQueue implements MailQueue, AutoCloseable {
     /** Transactions committed so far (tests: concurrent messages share them). */
     long transactions() {
         return transactions.get();
+    }
+
+    /** Enqueue calls handed to the writers and not yet answered (tests: every sender is waiting). */
+    int unanswered() {
+        return unanswered.get();
     }
 
     /** Stops the writers; messages still waiting are refused (their callers answer 451). */

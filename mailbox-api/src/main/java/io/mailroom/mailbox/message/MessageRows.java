@@ -27,6 +27,11 @@ public class MessageRows {
             m.id, m.mailbox_id, m.uid, m.modseq, m.email_id, m.thread_id, m.flags, m.keywords, m.internal_date,
             m.save_date, m.size, m.header_size, m.body_lines, m.media_type, m.sub_type, m.text_lines""";
 
+    /** How many columns {@link #COLUMNS} selects; {@link #mapper} reads them by position. */
+    static final int COLUMN_COUNT = 16;
+
+    private static final String[] NO_KEYWORDS = new String[0];
+
     private final JsonMapper json;
 
     MessageRows(JsonMapper json) {
@@ -54,18 +59,23 @@ public class MessageRows {
                 : " LEFT JOIN message_contents c ON c.account_id = m.account_id AND c.email_id = m.email_id";
     }
 
+    /**
+     * Maps rows whose select list starts with {@link #COLUMNS} followed by {@link #columns}'s parts, in that order (any
+     * further columns are ignored). Columns are read by position: by name, the driver's column look-up was a third of
+     * the mapping's cost for a 500-message FETCH.
+     */
     public RowMapper<MessageMetadata> mapper(Set<MessagePart> include) {
-        boolean envelope = include.contains(MessagePart.ENVELOPE);
-        boolean structure = include.contains(MessagePart.STRUCTURE);
-        boolean headers = include.contains(MessagePart.HEADERS);
-        return (rs, row) -> new MessageMetadata(rs.getLong("mailbox_id"), rs.getLong("uid"), rs.getLong("modseq"),
-                rs.getLong("email_id"), rs.getLong("thread_id"),
-                MessageFlags.all(rs.getInt("flags"), keywords(rs)), instant(rs, "internal_date"),
-                instant(rs, "save_date"), rs.getLong("size"), rs.getLong("header_size"), rs.getLong("body_lines"),
-                rs.getString("media_type"), rs.getString("sub_type"), (Long) rs.getObject("text_lines"),
-                envelope ? read(rs.getString("envelope"), Envelope.class) : null,
-                structure ? read(rs.getString("structure"), BodyStructure.class) : null,
-                headers ? rs.getBytes("header") : null);
+        int next = COLUMN_COUNT + 1;
+        int envelope = include.contains(MessagePart.ENVELOPE) ? next++ : 0;
+        int structure = include.contains(MessagePart.STRUCTURE) ? next++ : 0;
+        int headers = include.contains(MessagePart.HEADERS) ? next : 0;
+        return (rs, row) -> new MessageMetadata(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6),
+                MessageFlags.all(rs.getInt(7), keywords(rs.getArray(8))), instant(rs.getTimestamp(9)),
+                instant(rs.getTimestamp(10)), rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getString(14),
+                rs.getString(15), (Long) rs.getObject(16),
+                envelope > 0 ? read(rs.getString(envelope), Envelope.class) : null,
+                structure > 0 ? read(rs.getString(structure), BodyStructure.class) : null,
+                headers > 0 ? rs.getBytes(headers) : null);
     }
 
     public String write(Object value) {
@@ -73,12 +83,14 @@ public class MessageRows {
     }
 
     static String[] keywords(ResultSet rs) throws SQLException {
-        Array array = rs.getArray("keywords");
-        return array == null ? new String[0] : (String[]) array.getArray();
+        return keywords(rs.getArray("keywords"));
     }
 
-    static java.time.Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp timestamp = rs.getTimestamp(column);
+    private static String[] keywords(Array array) throws SQLException {
+        return array == null ? NO_KEYWORDS : (String[]) array.getArray();
+    }
+
+    private static java.time.Instant instant(Timestamp timestamp) {
         return timestamp == null ? null : timestamp.toInstant();
     }
 

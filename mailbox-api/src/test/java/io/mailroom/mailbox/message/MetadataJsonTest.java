@@ -54,6 +54,25 @@ class MetadataJsonTest {
     }
 
     @Test
+    void datesAreWrittenAsDataBindingWritesThem() {
+        List<Instant> instants = List.of(Instant.EPOCH, Instant.parse("1969-12-31T23:59:59.999Z"),
+                Instant.parse("2026-02-28T23:59:59Z"), Instant.parse("2024-02-29T12:34:56.100Z"),
+                Instant.parse("2026-11-27T20:00:00.123456Z"), Instant.parse("2026-11-27T20:00:00.000000001Z"),
+                Instant.parse("2026-11-27T20:00:00.000001Z"), Instant.parse("9999-12-31T23:59:59.999999999Z"),
+                Instant.parse("0000-01-01T00:00:00Z"), Instant.parse("-0001-12-31T23:59:59Z"), Instant.parse("+10000-01-01T00:00:00Z"));
+        JsonMapper timestamps = JsonMapper.builder().enable(tools.jackson.databind.cfg.DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+        JsonMapper timestampsHandWritten = timestamps.rebuild().addModule(new MetadataJson()).build();
+        for (Instant instant : instants) {
+            MessageMetadata metadata = new MessageMetadata(1, 1, 1, 1, 1, Set.of(), instant, instant, 1, 1, 1, "text",
+                    "plain", 1L, null, null, null);
+            assertThat(handWritten.writeValueAsString(metadata)).as(instant.toString())
+                    .isEqualTo(dataBinding.writeValueAsString(metadata)).contains("\"" + instant + "\"");
+            assertThat(timestampsHandWritten.writeValueAsString(metadata)).as("as timestamps: " + instant)
+                    .isEqualTo(timestamps.writeValueAsString(metadata));
+        }
+    }
+
+    @Test
     void envelopesAreReadAsDataBindingReadsThem() {
         String stored = dataBinding.writeValueAsString(ENVELOPE);
         assertThat(handWritten.readValue(stored, Envelope.class)).isEqualTo(dataBinding.readValue(stored, Envelope.class))

@@ -2,11 +2,15 @@ package io.mailroom.mailbox.account;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.commons.codec.digest.Sha2Crypt;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.bcrypt.BCrypt;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,6 +21,9 @@ import org.springframework.stereotype.Component;
  *
  * <p>Imported schemes: {@code {BLF-CRYPT}} (bcrypt, {@code $2a$}/{@code $2b$}/{@code $2y$}), {@code {SHA512-CRYPT}}
  * (crypt(3) {@code $6$}, with or without {@code rounds=}) and {@code {ARGON2ID}} (PHC {@code $argon2id$v=19$m=…,t=…,p=…$salt$hash}).
+ *
+ * <p>A successful verification is remembered for {@code mailroom.login.verified-cache-ttl} (10 minutes by default;
+ * {@link VerifiedPasswords} says what is kept and why).
  */
 @Component
 public class PasswordHasher {
@@ -32,6 +39,20 @@ public class PasswordHasher {
     private static final String DUMMY_HASH = BCrypt.hashpw("mailroom-dummy-password", BCrypt.gensalt(COST));
     private static final Argon2PasswordEncoder ARGON2 = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
 
+    private final VerifiedPasswords verified;
+    private final AtomicLong verifications = new AtomicLong();
+
+    /** Without remembering verifications: every {@link #matches} computes the hash. */
+    public PasswordHasher() {
+        this(Duration.ZERO);
+    }
+
+    /** @param verifiedCacheTtl how long a successful verification is remembered ({@link VerifiedPasswords}); 0: never */
+    @Autowired
+    public PasswordHasher(@Value("${mailroom.login.verified-cache-ttl:10m}") Duration verifiedCacheTtl) {
+        this.verified = new VerifiedPasswords(verifiedCacheTtl);
+    }
+
     public String hash(String password) {
         requireHashable(password);
         return BLF_CRYPT + BCrypt.hashpw(password, BCrypt.gensalt(COST));
@@ -41,6 +62,23 @@ public class PasswordHasher {
         if (password == null || stored == null) {
             return false;
         }
+        if (verified.remembered(stored, password)) {
+            return true;
+        }
+        boolean matches = verify(password, stored);
+        if (matches) {
+            verified.remember(stored, password);
+        }
+        return matches;
+    }
+
+    /** How many times {@link #matches} computed a hash (tests: what the remembered verifications saved). */
+    long verifications() {
+        return verifications.get();
+    }
+
+    private boolean verify(String password, String stored) {
+        verifications.incrementAndGet();
         try {
             if (stored.startsWith(BLF_CRYPT)) {
                 return password.getBytes(StandardCharsets.UTF_8).length <= MAX_PASSWORD_BYTES

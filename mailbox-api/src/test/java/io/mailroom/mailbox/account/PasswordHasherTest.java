@@ -25,6 +25,42 @@ class PasswordHasherTest {
     }
 
     @Test
+    void aSuccessfulVerificationIsRememberedForItsHashOnly() {
+        PasswordHasher remembering = new PasswordHasher(java.time.Duration.ofMinutes(10));
+        String hash = remembering.hash("correct horse battery staple");
+
+        assertThat(remembering.matches("correct horse battery staple", hash)).isTrue();
+        assertThat(remembering.matches("correct horse battery staple", hash)).isTrue();
+        assertThat(remembering.verifications()).as("the second login computed no hash").isEqualTo(1);
+
+        assertThat(remembering.matches("correct horse battery stapler", hash)).isFalse();
+        assertThat(remembering.matches("correct horse battery stapler", hash)).isFalse();
+        assertThat(remembering.verifications()).as("every wrong guess pays in full").isEqualTo(3);
+        assertThat(remembering.matches("correct horse battery staple", hash)).as("still remembered").isTrue();
+        assertThat(remembering.verifications()).isEqualTo(3);
+
+        String changed = remembering.hash("a new password of the same account");
+        assertThat(remembering.matches("correct horse battery staple", changed)).as("the old password after a change")
+                .isFalse();
+        assertThat(remembering.matches("a new password of the same account", changed)).isTrue();
+        assertThat(remembering.verifications()).isEqualTo(5);
+    }
+
+    @Test
+    void aRememberedVerificationExpiresAndZeroTurnsItOff() throws InterruptedException {
+        PasswordHasher shortLived = new PasswordHasher(java.time.Duration.ofMillis(1));
+        String hash = shortLived.hash("correct horse battery staple");
+        assertThat(shortLived.matches("correct horse battery staple", hash)).isTrue();
+        Thread.sleep(5);
+        assertThat(shortLived.matches("correct horse battery staple", hash)).isTrue();
+        assertThat(shortLived.verifications()).as("expired: verified again").isEqualTo(2);
+
+        assertThat(hasher.matches("correct horse battery staple", hash)).isTrue();
+        assertThat(hasher.matches("correct horse battery staple", hash)).isTrue();
+        assertThat(hasher.verifications()).as("TTL 0").isEqualTo(2);
+    }
+
+    @Test
     void refusesUnknownSchemesAndBrokenHashes() {
         String bcrypt = hasher.hash("correct horse battery staple").substring(PasswordHasher.BLF_CRYPT.length());
 

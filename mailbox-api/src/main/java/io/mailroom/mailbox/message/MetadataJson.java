@@ -24,8 +24,8 @@ import tools.jackson.databind.module.SimpleModule;
 
 /**
  * Hand-written JSON for the two types a gateway FETCH moves by the thousand: {@link MessageMetadata} out (the
- * answer of every metadata call) and {@link Envelope} in (read from {@code message_contents.envelope} for each
- * FETCH ENVELOPE row). Bean serialization and record creation through Jackson's data binding were two thirds of a
+ * answer of every metadata call) and {@link Envelope} in and out (read from {@code message_contents.envelope} for each
+ * FETCH ENVELOPE row, written there at every filing). Bean serialization and record creation through Jackson's data binding were two thirds of a
  * 500-message metadata call's CPU in mailbox-api. The JSON is the same as data binding's with Jackson's defaults (the
  * record components in declaration order, nulls written), which MetadataJsonTest checks field by field; dates are
  * written as {@link Instant#toString()} writes them (the mapper's default; with a date feature that changes that, the
@@ -40,6 +40,7 @@ public class MetadataJson extends SimpleModule {
     public MetadataJson() {
         super("mailroom-metadata-json");
         addSerializer(MessageMetadata.class, new MetadataSerializer());
+        addSerializer(Envelope.class, new EnvelopeSerializer());
         addDeserializer(Envelope.class, new EnvelopeDeserializer());
     }
 
@@ -188,6 +189,56 @@ public class MetadataJson extends SimpleModule {
             } else {
                 context.writeValue(out, value);
             }
+        }
+    }
+
+    /** Writes an envelope as data binding does: at filing (stored once per message) and inside metadata. */
+    static final class EnvelopeSerializer extends ValueSerializer<Envelope> {
+
+        @Override
+        public void serialize(Envelope envelope, JsonGenerator out, SerializationContext context) {
+            out.writeStartObject(envelope);
+            text(out, "date", envelope.date());
+            text(out, "subject", envelope.subject());
+            addresses(out, "from", envelope.from());
+            addresses(out, "sender", envelope.sender());
+            addresses(out, "replyTo", envelope.replyTo());
+            addresses(out, "to", envelope.to());
+            addresses(out, "cc", envelope.cc());
+            addresses(out, "bcc", envelope.bcc());
+            text(out, "inReplyTo", envelope.inReplyTo());
+            text(out, "messageId", envelope.messageId());
+            out.writeEndObject();
+        }
+
+        private static void text(JsonGenerator out, String name, String value) {
+            out.writeName(name);
+            if (value == null) {
+                out.writeNull();
+            } else {
+                out.writeString(value);
+            }
+        }
+
+        private static void addresses(JsonGenerator out, String name, List<Envelope.Address> addresses) {
+            out.writeName(name);
+            if (addresses == null) {
+                out.writeNull();
+                return;
+            }
+            out.writeStartArray(addresses, addresses.size());
+            for (Envelope.Address address : addresses) {
+                if (address == null) {
+                    out.writeNull();
+                    continue;
+                }
+                out.writeStartObject(address);
+                text(out, "name", address.name());
+                text(out, "mailbox", address.mailbox());
+                text(out, "host", address.host());
+                out.writeEndObject();
+            }
+            out.writeEndArray();
         }
     }
 

@@ -73,6 +73,15 @@ class MetadataJsonTest {
     }
 
     @Test
+    void envelopesAreWrittenAsDataBindingWritesThem() {
+        for (Envelope envelope : List.of(ENVELOPE, new Envelope(null, null, null, null, null, null, null, null, null, null),
+                STRUCTURE.envelope())) {
+            assertThat(handWritten.writeValueAsString(envelope)).isEqualTo(dataBinding.writeValueAsString(envelope));
+        }
+        assertThat(handWritten.writeValueAsString(STRUCTURE)).isEqualTo(dataBinding.writeValueAsString(STRUCTURE));
+    }
+
+    @Test
     void envelopesAreReadAsDataBindingReadsThem() {
         String stored = dataBinding.writeValueAsString(ENVELOPE);
         assertThat(handWritten.readValue(stored, Envelope.class)).isEqualTo(dataBinding.readValue(stored, Envelope.class))

@@ -154,6 +154,52 @@ class ChangeEventsIT extends MailboxApiITBase {
         });
     }
 
+    /**
+     * The relay's pass is one statement that builds each payload in SQL: every field must read back as the subscriber
+     * expects (quotes and non-ASCII in names, the trace context, the time), in outbox order across more than one pass.
+     */
+    @Test
+    void theRelayPublishesOutboxRowsWithEveryFieldInOrder() {
+        String account = newAccount();
+        AuthenticatedAccount owner = authenticated(account);
+        List<MailboxChangeEvent> events = new CopyOnWriteArrayList<>();
+        subscriber.subscribe(owner, events::add);
+        int rows = 620; // more than one pass (mailroom.events.relay.batch-size is 500)
+        jdbc.sql("""
+                        INSERT INTO event_outbox (account_id, mailbox_id, kind, uids, modseq, mailbox_name, trace_parent)
+                        SELECT ?, 77, CASE WHEN n % 2 = 0 THEN 'FLAGS_CHANGED' ELSE 'MAILBOX_RENAMED' END,
+                               CASE WHEN n % 2 = 0 THEN ARRAY[n, n + 1000000000000] ELSE '{}'::bigint[] END, n,
+                               CASE WHEN n % 2 = 0 THEN NULL ELSE 'Dossier "é" \\ ' || n END,
+                               CASE WHEN n = 2 THEN '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' END
+                          FROM generate_series(1, ?) AS n ORDER BY n""")
+                .params(owner.accountId(), rows)
+                .update();
+        List<Long> ids = jdbc.sql("SELECT id FROM event_outbox WHERE account_id = ? ORDER BY id").param(owner.accountId())
+                .query(Long.class).list();
+        java.time.Instant created = jdbc.sql("SELECT created_at FROM event_outbox WHERE id = ?").param(ids.getFirst())
+                .query(java.sql.Timestamp.class).single().toInstant();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == rows);
+
+        assertThat(events).extracting(MailboxChangeEvent::eventId).containsExactlyElementsOf(ids);
+        assertThat(events).extracting(MailboxChangeEvent::modSeq).isSorted();
+        MailboxChangeEvent renamed = events.getFirst();
+        assertThat(renamed.kind()).isEqualTo(Kind.MAILBOX_RENAMED);
+        assertThat(renamed.mailboxName()).isEqualTo("Dossier \"é\" \\ 1");
+        assertThat(renamed.uids()).isEmpty();
+        assertThat(renamed.account()).isEqualTo(account);
+        assertThat(renamed.accountId()).isEqualTo(owner.accountId());
+        assertThat(renamed.mailboxId()).isEqualTo(77L);
+        assertThat(renamed.at()).isEqualTo(created);
+        assertThat(renamed.traceContext()).isEmpty();
+        MailboxChangeEvent flags = events.get(1);
+        assertThat(flags.kind()).isEqualTo(Kind.FLAGS_CHANGED);
+        assertThat(flags.uids()).containsExactly(2L, 1000000000002L);
+        assertThat(flags.mailboxName()).isNull();
+        assertThat(flags.traceContext()).containsEntry("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        assertThat(jdbc.sql("SELECT count(*) FROM event_outbox").query(Long.class).single()).isZero();
+    }
+
     @Test
     void aSubscriberThatLostItsConnectionCatchesUpAndMissesNothing() throws Exception {
         String account = newAccount();

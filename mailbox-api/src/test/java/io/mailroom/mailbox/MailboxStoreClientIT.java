@@ -309,6 +309,10 @@ class MailboxStoreClientIT extends MailboxApiITBase {
         long before = store.mailbox(account, inbox).orElseThrow().highestModSeq();
 
         FlagUpdateResult seen = store.updateFlags(account, inbox, UidSet.range(1, 3), FlagUpdate.add(Flags.SEEN, "$Label1"), null);
+        assertThat(store.fetch(account, inbox, UidSet.range(1, 4), FetchOptions.metadata()).messages())
+                .as("the rows carry the MODSEQs and flags the answer gave (one statement for the usual STORE)")
+                .extracting(MessageMetadata::modSeq).containsExactly(before + 1, before + 2, before + 3, before);
+        assertThat(store.mailbox(account, inbox).orElseThrow().highestModSeq()).isEqualTo(before + 3);
         FlagUpdateResult again = store.updateFlags(account, inbox, UidSet.range(1, 3), FlagUpdate.add(Flags.SEEN), null);
         FlagUpdateResult conditional = store.updateFlags(account, inbox, UidSet.range(1, 4),
                 FlagUpdate.replace(Flags.ANSWERED), before);
@@ -580,6 +584,8 @@ class MailboxStoreClientIT extends MailboxApiITBase {
         assertThat(code(() -> store.copy(alice, bobsInbox, UidSet.all(), inbox(alice)))).isEqualTo("mailbox-not-found");
         assertThat(code(() -> store.copy(alice, inbox(alice), UidSet.all(), bobsInbox))).isEqualTo("mailbox-not-found");
         assertThat(code(() -> store.search(alice, bobsInbox, SearchCriterion.all()))).isEqualTo("mailbox-not-found");
+        assertThat(code(() -> store.search(alice, bobsInbox, new SearchCriterion.Header("bad name", "x"))))
+                .as("an unknown mailbox answers before a malformed criterion").isEqualTo("mailbox-not-found");
         assertThat(code(() -> store.changesSince(alice, bobsInbox, 0, 10))).isEqualTo("mailbox-not-found");
         assertThat(code(() -> store.openMessage(alice, bobsInbox, 1))).isEqualTo("mailbox-not-found");
         assertThat(store.mailbox(bob, bobsInbox).orElseThrow().messages()).isEqualTo(1);

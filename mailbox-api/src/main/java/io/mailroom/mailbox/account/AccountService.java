@@ -23,6 +23,15 @@ public class AccountService {
     private final TransactionTemplate transaction;
     private final org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
+    /** How long {@link #requireId} trusts an address's account id: the most a deleted account's id stays in use. */
+    public static final java.time.Duration ID_CACHE_TTL = java.time.Duration.ofSeconds(60);
+    private static final int ID_CACHE_MAX = 100_000;
+
+    private record CachedId(long id, long at) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, CachedId> ids = new java.util.concurrent.ConcurrentHashMap<>();
+
     AccountService(AccountRepository accounts, DomainService domains, MailboxService mailboxes, PasswordHasher hasher,
                    QuotaService quota, TransactionTemplate transaction, org.springframework.jdbc.core.simple.JdbcClient jdbc) {
         this.jdbc = jdbc;
@@ -101,6 +110,35 @@ public class AccountService {
     /** The account with this address (any case), or 404 {@code account-not-found}. */
     public Account require(String address) {
         return find(address).orElseThrow(() -> ApiProblem.notFound(ProblemCodes.ACCOUNT_NOT_FOUND, "no account " + address));
+    }
+
+    /**
+     * The id of the account with this address (any case), or 404 {@code account-not-found}, for the gateways' calls
+     * on a mailbox ({@code /internal/v1/accounts/{address}/mailboxes/{id}/...}): the answer is remembered for
+     * {@link #ID_CACHE_TTL}, so a session's commands do not each look the account up again. Only accounts found are
+     * remembered: an unknown address costs the query every time and answers exactly as {@link #require} does. A
+     * deleted account's id may be used for up to the TTL; every table keys by account, so such a call finds no
+     * mailbox and answers 404, and any 404 of a gateway call forgets the address ({@link #forgetId}), so the next call
+     * looks it up again. Accounts never change address, so an id cannot come to mean another account.
+     */
+    public long requireId(String address) {
+        String key = address; // as the caller spells it (a gateway always the same way): no normalising per call
+        long now = System.nanoTime();
+        CachedId cached = ids.get(key);
+        if (cached != null && now - cached.at() < ID_CACHE_TTL.toNanos()) {
+            return cached.id();
+        }
+        long id = require(address).id();
+        if (ids.size() >= ID_CACHE_MAX) {
+            ids.clear(); // crude but bounded: a gateway fleet's active accounts fit many times over
+        }
+        ids.put(key, new CachedId(id, now));
+        return id;
+    }
+
+    /** Forgets what {@link #requireId} remembered of this address (after a call on it answered 404). */
+    public void forgetId(String address) {
+        ids.remove(address);
     }
 
     /**

@@ -26,7 +26,7 @@ import io.micrometer.tracing.propagation.Propagator;
 public class ChangeLog {
 
     /** UIDs per event: keeps a PostgreSQL NOTIFY payload (at most 8000 bytes) safe with 10-digit UIDs. */
-    static final int MAX_UIDS_PER_EVENT = 500;
+    public static final int MAX_UIDS_PER_EVENT = 500;
 
     /** The W3C trace context field an event carries (docs/events.md). */
     public static final String TRACE_PARENT = "traceparent";
@@ -139,6 +139,15 @@ public class ChangeLog {
                         VALUES (?, ?, ?, ?, ?, ?, ?)""")
                 .params(accountId, mailboxId, kind.name(), uids, modSeq, mailboxName, traceParent())
                 .update();
+        wakeAfterCommit();
+    }
+
+    /**
+     * For a write path that inserts its {@code event_outbox} row within a statement of its own (one statement for the
+     * whole change): wakes the relay when the transaction commits, as the methods above do.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void recordedByCaller() {
         wakeAfterCommit();
     }
 

@@ -19,7 +19,9 @@ import io.mailroom.mailbox.client.events.MailboxChangeEvent;
  * Moves committed events from the outbox to the {@link EventPublisher}: woken by every commit that wrote events
  * ({@link OutboxSignal}) and, for events other replicas wrote, every poll interval. One relay publishes at a time across
  * all replicas (a transaction-scoped advisory lock), taking events in outbox-id order, which is MODSEQ order within a
- * mailbox; publish and delete happen in one transaction.
+ * mailbox; publish and delete happen in one transaction. With PostgreSQL NOTIFY that transaction is a single statement
+ * ({@link PostgresEventPublisher#RELAY}); a broker's publish (RabbitMQ) needs the events in Java, so its pass is a
+ * transaction of several statements.
  */
 class OutboxRelay implements SmartLifecycle {
 
@@ -104,7 +106,9 @@ class OutboxRelay implements SmartLifecycle {
     int drain() {
         int total = 0;
         while (true) {
-            Integer sent = transaction.execute(status -> {
+            Integer sent = publisher instanceof PostgresEventPublisher postgres
+                    ? Integer.valueOf(postgres.relay(RELAY_LOCK, batchSize)) // a whole pass in one statement
+                    : transaction.execute(status -> {
                 boolean mine = jdbc.sql("SELECT pg_try_advisory_xact_lock(?)").param(RELAY_LOCK).query(Boolean.class).single();
                 if (!mine) {
                     return -1; // another replica is relaying right now

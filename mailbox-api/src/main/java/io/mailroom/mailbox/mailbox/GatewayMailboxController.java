@@ -67,12 +67,12 @@ class GatewayMailboxController {
 
     @GetMapping("/mailboxes/{mailboxId}")
     MailboxInfo get(@PathVariable String address, @PathVariable long mailboxId) {
-        return mailboxes.requireInfo(accounts.require(address).id(), mailboxId);
+        return mailboxes.requireInfo(accounts.requireId(address), mailboxId);
     }
 
     @GetMapping("/mailboxes/by-name")
     MailboxInfo byName(@PathVariable String address, @RequestParam String name) {
-        return mailboxes.infoByName(accounts.require(address).id(), name).orElseThrow(() ->
+        return mailboxes.infoByName(accounts.requireId(address), name).orElseThrow(() ->
                 ApiProblem.notFound(ProblemCodes.MAILBOX_NOT_FOUND, "no mailbox named " + name));
     }
 
@@ -121,13 +121,13 @@ class GatewayMailboxController {
     List<MailboxAnnotation> annotations(@PathVariable String address, @PathVariable long mailboxId,
                                         @RequestParam(required = false) Set<String> key,
                                         @RequestParam(defaultValue = "ZERO") MailboxAnnotation.Depth depth) {
-        return annotations.get(accounts.require(address).id(), mailboxId, key, depth);
+        return annotations.get(accounts.requireId(address), mailboxId, key, depth);
     }
 
     @PutMapping("/mailboxes/{mailboxId}/annotations")
     ResponseEntity<Void> setAnnotations(@PathVariable String address, @PathVariable long mailboxId,
                                         @Valid @RequestBody @NotNull @Size(max = 1000) List<@NotNull MailboxAnnotation> entries) {
-        annotations.set(accounts.require(address).id(), mailboxId, entries);
+        annotations.set(accounts.requireId(address), mailboxId, entries);
         return ResponseEntity.noContent().build();
     }
 

@@ -77,7 +77,7 @@ class GatewayMessageController {
     @GetMapping(path = "/mailboxes/{mailboxId}/messages/{uid}/raw", produces = RawMessageResponses.MESSAGE_RFC822)
     ResponseEntity<Resource> raw(@PathVariable String address, @PathVariable long mailboxId, @PathVariable long uid,
                                  @RequestHeader(name = HttpHeaders.RANGE, required = false) String range) {
-        MessageService.RawSource source = messages.rawByUid(accounts.require(address).id(), mailboxId, uid);
+        MessageService.RawSource source = messages.rawByUid(accounts.requireId(address), mailboxId, uid);
         return RawMessageResponses.of(source.size(), range, (offset, length) -> messages.open(source, offset, length));
     }
 
@@ -91,7 +91,7 @@ class GatewayMessageController {
             content = @Content(mediaType = RawBatch.MEDIA_TYPE, schema = @Schema(type = "string", format = "binary")))
     ResponseEntity<Resource> rawBatch(@PathVariable String address, @PathVariable long mailboxId,
                                       @Valid @RequestBody RawBatch.RawBatchRequest request) {
-        List<RawBatch.Entry> entries = messages.rawBatch(accounts.require(address).id(), mailboxId, request.uids(),
+        List<RawBatch.Entry> entries = messages.rawBatch(accounts.requireId(address), mailboxId, request.uids(),
                 request.budget());
         RawBatch.Framed framed = RawBatch.frame(entries);
         return ResponseEntity.ok()
@@ -113,7 +113,7 @@ class GatewayMessageController {
                                            @RequestParam(required = false) List<String> flags,
                                            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant internalDate,
                                            HttpServletRequest request) throws IOException {
-        long accountId = accounts.require(address).id();
+        long accountId = accounts.requireId(address);
         MessageFlags.Parsed parsed = MessageFlags.parse(flags);
         try (SpooledContent content = uploads.read(request)) {
             MessageWriter.Prepared prepared = writer.prepare(content);
@@ -126,7 +126,7 @@ class GatewayMessageController {
     @PostMapping("/mailboxes/{mailboxId}/messages/fetch")
     MessagePage fetch(@PathVariable String address, @PathVariable long mailboxId,
                       @Valid @RequestBody StoreRequests.Fetch request) {
-        return store.fetch(accounts.require(address).id(), mailboxId, StoreRequests.uidSet(request.uids()),
+        return store.fetch(accounts.requireId(address), mailboxId, StoreRequests.uidSet(request.uids()),
                 include(request.include()), request.changedSince(),
                 request.limit() == null ? FetchOptions.DEFAULT_LIMIT : request.limit());
     }
@@ -139,26 +139,26 @@ class GatewayMessageController {
     @PostMapping("/mailboxes/{mailboxId}/flags")
     FlagUpdateResult flags(@PathVariable String address, @PathVariable long mailboxId,
                            @Valid @RequestBody StoreRequests.Flags request) {
-        return store.updateFlags(accounts.require(address).id(), mailboxId, StoreRequests.uidSet(request.uids()),
+        return store.updateFlags(accounts.requireId(address), mailboxId, StoreRequests.uidSet(request.uids()),
                 new FlagUpdate(request.mode(), Set.copyOf(request.flags())), request.unchangedSince());
     }
 
     @PostMapping("/mailboxes/{mailboxId}/copy")
     TransferResult copy(@PathVariable String address, @PathVariable long mailboxId,
                         @Valid @RequestBody StoreRequests.Transfer request) {
-        return store.copy(accounts.require(address).id(), mailboxId, StoreRequests.uidSet(request.uids()), request.to());
+        return store.copy(accounts.requireId(address), mailboxId, StoreRequests.uidSet(request.uids()), request.to());
     }
 
     @PostMapping("/mailboxes/{mailboxId}/move")
     TransferResult move(@PathVariable String address, @PathVariable long mailboxId,
                         @Valid @RequestBody StoreRequests.Transfer request) {
-        return store.move(accounts.require(address).id(), mailboxId, StoreRequests.uidSet(request.uids()), request.to());
+        return store.move(accounts.requireId(address), mailboxId, StoreRequests.uidSet(request.uids()), request.to());
     }
 
     @PostMapping("/mailboxes/{mailboxId}/expunge")
     ExpungeResult expunge(@PathVariable String address, @PathVariable long mailboxId,
                           @Valid @RequestBody StoreRequests.Expunge request) {
-        long accountId = accounts.require(address).id();
+        long accountId = accounts.requireId(address);
         if ((request.uids() == null) == (request.uidSet() == null)) {
             throw ApiProblem.validation("give either uids (a list) or uidSet (IMAP syntax)");
         }
@@ -172,7 +172,7 @@ class GatewayMessageController {
         if (since < 0 || limit < 1 || limit > FetchOptions.MAX_LIMIT) {
             throw ApiProblem.validation("since must be 0 or more, limit 1 to " + FetchOptions.MAX_LIMIT);
         }
-        return store.changesSince(accounts.require(address).id(), mailboxId, since, limit);
+        return store.changesSince(accounts.requireId(address), mailboxId, since, limit);
     }
 
     private static Set<MessagePart> include(List<MessagePart> include) {

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -51,11 +52,20 @@ public class MessageService {
         return new RawSource(message.blobSha256(), message.size(), message.id());
     }
 
+    /**
+     * One plain statement (every FETCH BODY[] of a gateway is one of these): a row found proves the mailbox exists, and
+     * only without one is the mailbox looked up, so that a missing mailbox still answers {@code mailbox-not-found}.
+     */
     public RawSource rawByUid(long accountId, long mailboxId, long uid) {
+        Optional<RawSource> found = jdbc.sql("SELECT blob_sha256, size, id FROM messages WHERE account_id = ? AND mailbox_id = ? AND uid = ?")
+                .params(accountId, mailboxId, uid)
+                .query((rs, row) -> new RawSource(rs.getString(1), rs.getLong(2), rs.getLong(3)))
+                .optional();
+        if (found.isPresent()) {
+            return found.get();
+        }
         mailboxes.requireExists(accountId, mailboxId);
-        Message message = messages.findByAccountIdAndMailboxIdAndUid(accountId, mailboxId, uid)
-                .orElseThrow(() -> messageNotFound("no message with UID " + uid + " in mailbox " + mailboxId));
-        return new RawSource(message.blobSha256(), message.size(), message.id());
+        throw messageNotFound("no message with UID " + uid + " in mailbox " + mailboxId);
     }
 
     /** Opens {@code length} bytes of a message from {@code offset}. */

@@ -157,6 +157,29 @@ public class StoreService {
 
     // ---- writing ----
 
+    /**
+     * A STORE whose changed messages all end with the same flags, as one statement (the caller holds the mailbox's row
+     * lock): a MODSEQ for each of the {@code :uids} (ascending, the i-th takes {@code first + i}), their new flags,
+     * and the {@code FLAGS_CHANGED} event with the highest of those MODSEQs (ChangeLog's row, at most
+     * {@link ChangeLog#MAX_UIDS_PER_EVENT} UIDs); answers the mailbox's new HIGHESTMODSEQ.
+     */
+    private static final String SET_FLAGS = """
+            WITH allocated AS (
+                UPDATE mailboxes SET highest_modseq = highest_modseq + :count
+                 WHERE account_id = :account AND id = :mailbox
+                RETURNING highest_modseq),
+            changed AS (
+                UPDATE messages m
+                   SET flags = :flags, keywords = CAST(:keywords AS text[]), modseq = a.highest_modseq - :count + t.position
+                  FROM allocated a, unnest(CAST(:uids AS bigint[])) WITH ORDINALITY AS t(uid, position)
+                 WHERE m.account_id = :account AND m.mailbox_id = :mailbox AND m.uid = t.uid),
+            event AS (
+                INSERT INTO event_outbox (account_id, mailbox_id, kind, uids, modseq, trace_parent)
+                SELECT :account, :mailbox, CAST(:kind AS text), CAST(:uids AS bigint[]), highest_modseq,
+                       CAST(:traceParent AS text)
+                  FROM allocated)
+            SELECT highest_modseq FROM allocated""";
+
     /** A STORE (RFC 9051 §6.4.6) with an optional UNCHANGEDSINCE (RFC 7162 §3.1.3). */
     @Transactional
     public FlagUpdateResult updateFlags(long accountId, long mailboxId, UidSet uids, FlagUpdate update, Long unchangedSince) {
@@ -194,6 +217,30 @@ public class StoreService {
         Map<Long, Long> newModSeqs = new HashMap<>();
         if (toChange.isEmpty()) {
             highest = counters.highestModSeq(accountId, mailboxId);
+        } else if (newFlags.stream().distinct().count() == 1 && toChange.size() <= ChangeLog.MAX_UIDS_PER_EVENT) {
+            // the usual STORE: every message changed ends with the same flags, so the MODSEQs, the messages' update
+            // and the change event are one statement
+            MessageFlags.Parsed next = newFlags.getFirst();
+            Long[] changedUids = toChange.stream().map(Current::uid).toArray(Long[]::new); // ascending, as read
+            highest = jdbc.sql(SET_FLAGS)
+                    .param("count", changedUids.length)
+                    .param("account", accountId)
+                    .param("mailbox", mailboxId)
+                    .param("flags", (short) next.bits())
+                    .param("keywords", next.keywords().toArray(String[]::new))
+                    .param("uids", changedUids)
+                    .param("kind", Kind.FLAGS_CHANGED.name())
+                    .param("traceParent", changes.traceParent())
+                    .query(Long.class)
+                    .single();
+            changes.recordedByCaller();
+            long first = highest - changedUids.length + 1;
+            for (int i = 0; i < changedUids.length; i++) {
+                newModSeqs.put(changedUids[i], first + i);
+            }
+            if (!next.keywords().isEmpty()) {
+                writer.rememberKeywords(accountId, mailboxId, next.keywords().toArray(String[]::new));
+            }
         } else {
             highest = counters.allocateModSeqs(accountId, mailboxId, toChange.size());
             long first = highest - toChange.size() + 1;

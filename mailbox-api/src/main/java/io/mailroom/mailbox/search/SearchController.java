@@ -34,6 +34,6 @@ class SearchController {
     @PostMapping("/internal/v1/accounts/{address}/mailboxes/{mailboxId}/search")
     SearchResponse search(@PathVariable String address, @PathVariable long mailboxId,
                           @Valid @RequestBody SearchRequest request) {
-        return new SearchResponse(search.search(accounts.require(address).id(), mailboxId, request.criterion()));
+        return new SearchResponse(search.search(accounts.requireId(address), mailboxId, request.criterion()));
     }
 }

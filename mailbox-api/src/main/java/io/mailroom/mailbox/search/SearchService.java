@@ -6,7 +6,6 @@ import java.util.Map;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
 
 import io.mailroom.mailbox.client.store.SearchCriterion;
 import io.mailroom.mailbox.mailbox.MailboxService;
@@ -27,21 +26,33 @@ public class SearchService {
         this.mailboxes = mailboxes;
     }
 
-    /** The matching UIDs, ascending. */
-    @Transactional(readOnly = true)
+    /**
+     * The matching UIDs, ascending: one statement outside a transaction, as FETCH is. A row found proves the mailbox
+     * exists (messages reference it); only an empty answer, or a criterion refused as malformed, asks whether the mailbox
+     * is there at all, so an unknown mailbox still answers 404 {@code mailbox-not-found} before any other problem.
+     */
     public List<Long> search(long accountId, long mailboxId, SearchCriterion criterion) {
-        mailboxes.requireExists(accountId, mailboxId);
         Map<String, Object> params = new HashMap<>();
         SearchSql sql = new SearchSql(params);
-        String condition = sql.condition(criterion);
+        String condition;
+        try {
+            condition = sql.condition(criterion);
+        } catch (RuntimeException malformed) {
+            mailboxes.requireExists(accountId, mailboxId);
+            throw malformed;
+        }
         params.put("account", accountId);
         params.put("mailbox", mailboxId);
         String join = sql.needsContents()
                 ? " JOIN message_contents c ON c.account_id = m.account_id AND c.email_id = m.email_id" : "";
-        return jdbc.sql("SELECT m.uid FROM messages m" + join
+        List<Long> uids = jdbc.sql("SELECT m.uid FROM messages m" + join
                         + " WHERE m.account_id = :account AND m.mailbox_id = :mailbox AND (" + condition + ") ORDER BY m.uid")
                 .params(params)
                 .query(Long.class)
                 .list();
+        if (uids.isEmpty()) {
+            mailboxes.requireExists(accountId, mailboxId);
+        }
+        return uids;
     }
 }

@@ -61,6 +61,23 @@ class AccessInterceptor implements HandlerInterceptor {
         return true;
     }
 
+    /**
+     * A gateway call that answered 404 may have used an account id {@link AccountService#requireId} remembered for an
+     * account that is gone: forget it, so the next call looks the address up again.
+     */
+    @Override
+    public void afterCompletion(HttpServletRequest request, HttpServletResponse response, Object handler, Exception ex) {
+        if (response.getStatus() != HttpStatus.NOT_FOUND.value()) {
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, String> variables = (Map<String, String>) request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
+        String address = variables == null ? null : variables.get("address");
+        if (address != null) {
+            accounts.forgetId(address);
+        }
+    }
+
     /** Whether the route names an account ({@code {address}}) and it is this one. */
     private boolean ownsRoute(long accountId, HttpServletRequest request) {
         @SuppressWarnings("unchecked")

@@ -251,7 +251,7 @@ public class MessageWriter {
                                                MessageFlags.Parsed flags, String[] keywords, Instant saveDate,
                                                String deliveryId, String traceParent, SqlBinaryValue bytes) {
         long size = content.size();
-        return parsedColumns(jdbc.sql(COUNTED + ",\n" + """
+        return parsedColumns(contentColumns(jdbc.sql(COUNTED + ",\n" + """
                         allocated AS (
                             UPDATE mailboxes mb SET uid_next = mb.uid_next + 1, highest_modseq = mb.highest_modseq + 1
                               FROM counted
@@ -300,14 +300,9 @@ public class MessageWriter {
                                SET message_id = m.id, mailbox_id = m.mailbox_id, uid = m.uid, modseq = m.modseq
                               FROM message m
                              WHERE d.account_id = m.account_id AND d.delivery_id = CAST(:deliveryId AS text))
-                        SELECT id, uid, modseq, email_id, thread_id, account_id, mailbox_id FROM message""")
+                        SELECT id, uid, modseq, email_id, thread_id, account_id, mailbox_id FROM message"""), parsed)
                 .param("bytes", size)
                 .param("account", accountId)
-                .param("header", parsed.header())
-                .param("headerText", parsed.headerText())
-                .param("bodyText", parsed.bodyText())
-                .param("envelope", rows.write(parsed.envelope()))
-                .param("structure", rows.write(parsed.structure()))
                 .param("references", parsed.references().toArray(String[]::new))
                 .param("sha", content.sha256())
                 .param("save", Timestamp.from(saveDate))
@@ -352,20 +347,25 @@ public class MessageWriter {
                 .param("attachment", parsed.hasAttachment());
     }
 
+    /** Binds the content facts both content inserts store (header, texts, envelope and structure as JSON). */
+    private JdbcClient.StatementSpec contentColumns(JdbcClient.StatementSpec statement, ParsedMessage parsed) {
+        return statement
+                .param("header", parsed.header())
+                .param("headerText", parsed.headerText())
+                .param("bodyText", parsed.bodyText())
+                .param("envelope", rows.write(parsed.envelope()))
+                .param("structure", rows.write(parsed.structure()));
+    }
+
     private long insertContent(long accountId, ParsedMessage parsed) {
-        return jdbc.sql("""
+        return contentColumns(jdbc.sql("""
                         INSERT INTO message_contents (account_id, email_id, header, header_text, body_text, envelope,
                                                       structure, message_id_header, search)
                         VALUES (:account, nextval('email_ids'), :header, :headerText, :bodyText, :envelope::jsonb,
                                 :structure::jsonb, :messageId,
                                 to_tsvector('simple', coalesce(:subject, '') || ' ' || :bodyText))
-                        RETURNING email_id""")
+                        RETURNING email_id"""), parsed)
                 .param("account", accountId)
-                .param("header", parsed.header())
-                .param("headerText", parsed.headerText())
-                .param("bodyText", parsed.bodyText())
-                .param("envelope", rows.write(parsed.envelope()))
-                .param("structure", rows.write(parsed.structure()))
                 .param("messageId", parsed.messageId())
                 .param("subject", parsed.subject())
                 .query(Long.class)

@@ -140,6 +140,7 @@ for side in $SIDES; do
 done
 for pid in "${PREFILL_PIDS[@]}"; do wait "$pid" || { say "prefill failed: see $OUT/prefill-*.txt"; exit 1; }; done
 grep -h prefilled "$OUT"/prefill-*.txt
+if [[ " $SIDES " == *" mailroom "* ]]; then vacuum_analyze_db || exit 1; fi  # statistics, as autovacuum would have made them
 
 # ------------------------------------------------------------------ load
 if [[ " $SIDES " == *" mailroom "* ]] && [ "$WARMUP" -gt 0 ]; then

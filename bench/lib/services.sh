@@ -97,6 +97,15 @@ start_mailbox_api() {  # seconds-to-wait [extra arguments...]
   wait_http "$API_HTTP/actuator/health/readiness" "$wait" || { say "mailbox-api did not start: see $OUT/mailbox-api.log"; return 1; }
 }
 
+# VACUUM ANALYZE the run's database once its mailboxes are filled, as autovacuum would have by then on a production
+# server (PostgreSQL's default: a table is analyzed once a tenth of it changed, vacuumed after inserts too). This
+# machine's PostgreSQL runs with autovacuum off, so without it the planner has no statistics for the tables the fill
+# grew, and the visibility map is empty: a UID look-up scanned the whole mailbox through the (account, mailbox, modseq)
+# index (1.5 ms instead of 0.05 ms), and index-only scans read every heap row. Dovecot's side needs nothing of this.
+vacuum_analyze_db() {
+  psql -h 127.0.0.1 -U postgres -d "$DB" -qc "VACUUM ANALYZE" || return 1
+}
+
 # Creates example.test and user<first>..user<last>@example.test over the tools API.
 provision_accounts() {  # first last password
   local i

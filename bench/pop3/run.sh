@@ -89,6 +89,7 @@ if [[ " $SIDES " == *" mailroom "* ]]; then
   provision_accounts "$FIRST" "$LAST" "$PASSWORD" || exit 1
   say "filling Mailroom through mailbox-api"
   bench fill-api "http://127.0.0.1:$API_PORT" "$INTERNAL" example.test "$FIRST" "$USERS" "$MESSAGES" "$SIZE" || exit 1
+  vacuum_analyze_db || exit 1
 fi
 
 # ------------------------------------------------------------------ Dovecot

@@ -3,6 +3,8 @@ package io.mailroom.imap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +17,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -25,9 +30,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.mailroom.imap.server.ImapListener;
 import io.mailroom.imap.store.BackendCalls;
 import io.mailroom.imap.support.RealMailboxApi;
+import io.mailroom.mailbox.client.store.FetchOptions;
 import io.mailroom.mailbox.client.store.FlagUpdate;
 import io.mailroom.mailbox.client.store.MailboxInfo;
 import io.mailroom.mailbox.client.store.MailboxStoreClient;
+import io.mailroom.mailbox.client.store.MessagePart;
 import io.mailroom.mailbox.client.store.SearchCriterion;
 import io.mailroom.mailbox.client.store.UidSet;
 
@@ -186,6 +193,79 @@ class ImapBackendCallsIT {
             assertThat(client.append("INBOX", message(22)).getLast()).contains("NO [OVERQUOTA]");
         }
         assertThat(MAILBOX_API.store().mailbox(alice, inbox.id()).orElseThrow().messages()).isEqualTo(21);
+    }
+
+    /**
+     * A FETCH of whole messages only (the mix's BODY.PEEK[]) reads the basic metadata and the raw bytes: neither the
+     * header block nor the MIME tree, which James's FULL read would otherwise bring; any other item brings them back,
+     * and the next command reads as before.
+     */
+    @Test
+    void wholeMessageFetchesReadNeitherHeaderNorMimeTree() throws Exception {
+        try (ImapClient client = loggedIn()) {
+            client.command("SELECT INBOX");
+            assertThat(partsRead(client, "FETCH 7 (BODY.PEEK[])")).containsOnly(Set.of());
+            assertThat(String.join("\n", answer)).contains("Subject: hello 7").contains("Hi 7");
+            assertThat(calls(client, "FETCH 7 (BODY.PEEK[])")).containsExactly(entry("fetch", 1L), entry("openMessage", 1L));
+
+            assertThat(partsRead(client, "UID FETCH 7 (UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[]<0.10>)"))
+                    .containsOnly(Set.of());
+            assertThat(String.join("\n", answer)).contains("BODY[]<0> {10}").contains("RFC822.SIZE");
+            assertThat(partsRead(client, "FETCH 8 (RFC822)")).containsOnly(Set.of());
+            assertThat(String.join("\n", answer)).contains("Subject: hello 8").contains("\\Seen");
+
+            assertThat(partsRead(client, "FETCH 7 (BODY.PEEK[] BODYSTRUCTURE)")).contains(Set.of(MessagePart.HEADERS,
+                    MessagePart.STRUCTURE));
+            assertThat(String.join("\n", answer)).contains("BODYSTRUCTURE (\"TEXT\" \"PLAIN\"");
+            assertThat(partsRead(client, "FETCH 7 (BODY.PEEK[TEXT])")).contains(Set.of(MessagePart.HEADERS,
+                    MessagePart.STRUCTURE));
+            assertThat(partsRead(client, "FETCH 7 (BODY.PEEK[] ENVELOPE)")).isNotEmpty()
+                    .allSatisfy(parts -> assertThat(parts).isNotEmpty());
+            assertThat(String.join("\n", answer)).contains("ENVELOPE (").contains("\"hello 7\"");
+            assertThat(partsRead(client, "FETCH 1:20 (UID FLAGS ENVELOPE)")).containsOnly(Set.of(MessagePart.HEADERS));
+        }
+    }
+
+    /** What each metadata read of the command asked for. */
+    private List<Set<MessagePart>> partsRead(ImapClient client, String command) throws Exception {
+        FETCHED_PARTS.clear();
+        answer = client.command(command);
+        assertThat(answer.getLast()).as(command).contains("OK");
+        return List.copyOf(FETCHED_PARTS);
+    }
+
+    static final List<Set<MessagePart>> FETCHED_PARTS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Records the parts every metadata read of the store client asks for ({@link #FETCHED_PARTS}). */
+    @TestConfiguration
+    static class RecordingFetches {
+
+        @Bean
+        static BeanPostProcessor recordingFetches() {
+            return new BeanPostProcessor() {
+                @Override
+                public Object postProcessAfterInitialization(Object bean, String name) {
+                    if (!(bean instanceof MailboxStoreClient client)) {
+                        return bean;
+                    }
+                    return Proxy.newProxyInstance(MailboxStoreClient.class.getClassLoader(),
+                            new Class<?>[] {MailboxStoreClient.class, AutoCloseable.class}, (proxy, method, args) -> {
+                                if (method.getName().startsWith("fetch") && args != null && args.length == 4
+                                        && args[3] instanceof FetchOptions options) {
+                                    FETCHED_PARTS.add(options.include());
+                                }
+                                if (method.getName().equals("close") && !(client instanceof AutoCloseable)) {
+                                    return null;
+                                }
+                                try {
+                                    return method.invoke(client, args);
+                                } catch (InvocationTargetException e) {
+                                    throw e.getCause();
+                                }
+                            });
+                }
+            };
+        }
     }
 
     /** The last command's tagged answer and untagged lines. */

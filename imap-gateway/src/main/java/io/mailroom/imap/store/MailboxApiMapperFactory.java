@@ -133,6 +133,15 @@ public class MailboxApiMapperFactory extends MailboxSessionMapperFactory {
         }
     }
 
+    /**
+     * The current command of the session reads whole messages and nothing else of them (no ENVELOPE, BODYSTRUCTURE or
+     * section other than the whole message): its reads need neither the header block nor the MIME tree. Set at the
+     * start of such a FETCH, cleared at its end (and at the end of every command).
+     */
+    public void wholeMessageReads(MailboxSession session, boolean only) {
+        store(session).wholeMessageReads(only);
+    }
+
     /** The end of an IMAP command: nothing read during it is trusted in the next. */
     @Override
     public void endProcessingRequest(MailboxSession session) {

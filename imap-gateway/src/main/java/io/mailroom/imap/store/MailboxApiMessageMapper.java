@@ -82,7 +82,8 @@ class MailboxApiMessageMapper implements MessageMapper {
             return List.of();
         }
         long mailboxId = ApiMailboxId.value(mailbox.getMailboxId());
-        FetchOptions options = new FetchOptions(parts(type), null,
+        Set<MessagePart> parts = type == FetchType.FULL && store.wholeMessagesOnly() ? Set.of() : parts(type);
+        FetchOptions options = new FetchOptions(parts, null,
                 limit > 0 ? Math.min(limit, FetchOptions.MAX_LIMIT) : FetchOptions.MAX_LIMIT);
         SessionStore.ReadAhead ahead = limit > 0 ? null : store.readAhead(mailboxId, uids.get());
         List<MessageMetadata> messages = ahead != null

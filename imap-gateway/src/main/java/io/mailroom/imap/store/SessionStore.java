@@ -61,6 +61,13 @@ final class SessionStore {
 
     private volatile ReadAhead readAhead;
 
+    /**
+     * The current command reads whole messages only (FETCH BODY[], BODY.PEEK[], RFC822 and their partials, with
+     * nothing that needs the header block or the MIME tree): its reads of James's {@code FULL} type need the basic
+     * metadata alone, as the bytes are streamed from the raw message.
+     */
+    private volatile boolean wholeMessagesOnly;
+
     /** How long a mailbox's name and UIDVALIDITY are trusted across commands. */
     static final long ENTITY_TTL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
@@ -130,6 +137,15 @@ final class SessionStore {
         readAhead = new ReadAhead(mailboxId, List.copyOf(ranges), new ConcurrentHashMap<>());
     }
 
+    /** The current command reads whole messages and nothing else of them: see {@link #wholeMessagesOnly}. */
+    void wholeMessageReads(boolean only) {
+        wholeMessagesOnly = only;
+    }
+
+    boolean wholeMessagesOnly() {
+        return wholeMessagesOnly;
+    }
+
     /** What the current command announced it will read, if it covers these UIDs; null otherwise. */
     ReadAhead readAhead(long mailboxId, UidSet uids) {
         ReadAhead announced = readAhead;
@@ -168,6 +184,7 @@ final class SessionStore {
     /** At the end of a command. */
     void endCommand() {
         changed();
+        wholeMessagesOnly = false;
     }
 
     private static boolean sameName(String a, String b) {

@@ -18,6 +18,9 @@ import org.springframework.web.util.UriBuilder;
 import io.mailroom.mailbox.client.MailboxApiException;
 import io.mailroom.mailbox.client.MailboxApiProperties;
 import io.mailroom.mailbox.client.MailboxApiTransport;
+import io.mailroom.mailbox.client.MailboxApiUnavailableException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
 
 /**
  * {@link MailboxStoreClient} over HTTP: the "Store API" of {@code docs/rest-api.md}, with the same timeouts, trace ids
@@ -31,17 +34,19 @@ public class HttpMailboxStoreClient implements MailboxStoreClient, AutoCloseable
     };
     private static final ParameterizedTypeReference<List<String>> STRINGS = new ParameterizedTypeReference<>() {
     };
-    private static final ParameterizedTypeReference<List<MessageMetadata>> MESSAGES = new ParameterizedTypeReference<>() {
+    private static final TypeReference<List<MessageMetadata>> MESSAGES = new TypeReference<>() {
     };
     private static final ParameterizedTypeReference<List<MailboxAnnotation>> ANNOTATIONS = new ParameterizedTypeReference<>() {
     };
 
     private final MailboxApiTransport transport;
     private final RestClient rest;
+    private final StoreUris uris;
 
     public HttpMailboxStoreClient(MailboxApiProperties properties, String internalToken, RestClient.Builder builder) {
         this.transport = new MailboxApiTransport(properties, internalToken, builder);
         this.rest = transport.rest();
+        this.uris = new StoreUris(properties.baseUrl());
     }
 
     /** A client without Spring Boot around it: for tests and tools. */
@@ -58,13 +63,13 @@ public class HttpMailboxStoreClient implements MailboxStoreClient, AutoCloseable
 
     @Override
     public Optional<MailboxInfo> mailbox(String account, long mailboxId) {
-        return optional(() -> rest.get().uri(MAILBOX, account, mailboxId).retrieve().body(MailboxInfo.class));
+        return optional(() -> rest.get().uri(uris.mailbox(account, mailboxId, "")).retrieve().body(MailboxInfo.class));
     }
 
     @Override
     public Optional<MailboxInfo> mailboxByName(String account, String name) {
         return optional(() -> rest.get()
-                .uri(uri -> expand(uri.path(ACCOUNT + "/mailboxes/by-name").queryParam("name", "{name}"), account, name))
+                .uri(uris.account(account, "/mailboxes/by-name?name=" + StoreUris.encode(name)))
                 .retrieve()
                 .body(MailboxInfo.class));
     }
@@ -123,11 +128,12 @@ public class HttpMailboxStoreClient implements MailboxStoreClient, AutoCloseable
         if (uids.isEmpty()) {
             return new MessagePage(List.of(), null);
         }
-        return call(() -> rest.post().uri(MAILBOX + "/messages/fetch", account, mailboxId)
+        return read(() -> rest.post().uri(uris.mailbox(account, mailboxId, "/messages/fetch"))
                 .contentType(MediaType.APPLICATION_JSON)
-                .body(new Fetch(uids.toString(), options.include(), options.changedSince(), options.limit()))
+                .body(json(new Fetch(uids.toString(), options.include(), options.changedSince(), options.limit())))
+                .accept(MediaType.APPLICATION_JSON)
                 .retrieve()
-                .body(MessagePage.class));
+                .body(byte[].class), MessagePage.class);
     }
 
     @Override
@@ -135,11 +141,12 @@ public class HttpMailboxStoreClient implements MailboxStoreClient, AutoCloseable
         if (emailIds.isEmpty()) {
             return List.of();
         }
-        return call(() -> rest.post().uri(ACCOUNT + "/messages/by-email-id", account)
+        return read(() -> rest.post().uri(ACCOUNT + "/messages/by-email-id", account)
                 .contentType(MediaType.APPLICATION_JSON)
                 .body(new ByEmailIds(List.copyOf(emailIds), include == null ? Set.of() : include))
+                .accept(MediaType.APPLICATION_JSON)
                 .retrieve()
-                .body(MESSAGES));
+                .body(byte[].class), MESSAGES);
     }
 
     @Override
@@ -170,23 +177,16 @@ public class HttpMailboxStoreClient implements MailboxStoreClient, AutoCloseable
     @Override
     public MessageMetadata append(String account, long mailboxId, InputStream content, long size, Set<String> flags,
                                   Instant internalDate) {
-        return call(() -> rest.post()
-                .uri(uri -> {
-                    uri.path(MAILBOX + "/messages");
-                    java.util.Map<String, Object> values = new java.util.HashMap<>();
-                    values.put("address", account);
-                    values.put("mailboxId", mailboxId);
-                    int i = 0;
-                    for (String flag : flags == null ? Set.<String>of() : flags) {
-                        uri.queryParam("flags", "{f" + i + "}");
-                        values.put("f" + i++, flag);
-                    }
-                    if (internalDate != null) {
-                        uri.queryParam("internalDate", "{internalDate}");
-                        values.put("internalDate", internalDate.toString());
-                    }
-                    return uri.build(values);
-                })
+        StringBuilder query = new StringBuilder();
+        for (String flag : flags == null ? Set.<String>of() : flags) {
+            query.append(query.isEmpty() ? '?' : '&').append("flags=").append(StoreUris.encode(flag));
+        }
+        if (internalDate != null) {
+            query.append(query.isEmpty() ? '?' : '&').append("internalDate=")
+                    .append(StoreUris.encode(internalDate.toString()));
+        }
+        return read(() -> rest.post()
+                .uri(uris.mailbox(account, mailboxId, "/messages" + query))
                 .contentType(MailboxApiTransport.MESSAGE_RFC822)
                 .contentLength(size)
                 .body(out -> {
@@ -196,8 +196,9 @@ public class HttpMailboxStoreClient implements MailboxStoreClient, AutoCloseable
                         throw new java.io.UncheckedIOException(e);
                     }
                 })
+                .accept(MediaType.APPLICATION_JSON)
                 .retrieve()
-                .body(MessageMetadata.class));
+                .body(byte[].class), MessageMetadata.class);
     }
 
     @Override
@@ -207,9 +208,9 @@ public class HttpMailboxStoreClient implements MailboxStoreClient, AutoCloseable
                     .orElseThrow(() -> new MailboxApiException(404, "mailbox-not-found", "no mailbox " + mailboxId))
                     .highestModSeq());
         }
-        return call(() -> rest.post().uri(MAILBOX + "/flags", account, mailboxId)
+        return call(() -> rest.post().uri(uris.mailbox(account, mailboxId, "/flags"))
                 .contentType(MediaType.APPLICATION_JSON)
-                .body(new Flags(uids.toString(), update.mode(), update.flags(), unchangedSince))
+                .body(json(new Flags(uids.toString(), update.mode(), update.flags(), unchangedSince)))
                 .retrieve()
                 .body(FlagUpdateResult.class));
     }
@@ -240,9 +241,9 @@ public class HttpMailboxStoreClient implements MailboxStoreClient, AutoCloseable
         if (uids.isEmpty()) {
             throw new IllegalArgumentException("an empty UID set");
         }
-        return call(() -> rest.post().uri(MAILBOX + "/expunge", account, mailboxId)
+        return call(() -> rest.post().uri(uris.mailbox(account, mailboxId, "/expunge"))
                 .contentType(MediaType.APPLICATION_JSON)
-                .body(new Expunge(uids.toString(), deletedOnly))
+                .body(json(new Expunge(uids.toString(), deletedOnly)))
                 .retrieve()
                 .body(ExpungeResult.class));
     }
@@ -260,9 +261,9 @@ public class HttpMailboxStoreClient implements MailboxStoreClient, AutoCloseable
 
     @Override
     public List<Long> search(String account, long mailboxId, SearchCriterion criterion) {
-        return call(() -> rest.post().uri(MAILBOX + "/search", account, mailboxId)
+        return call(() -> rest.post().uri(uris.mailbox(account, mailboxId, "/search"))
                 .contentType(MediaType.APPLICATION_JSON)
-                .body(new Search(criterion))
+                .body(json(new Search(criterion)))
                 .retrieve()
                 .body(SearchResult.class)).uids();
     }
@@ -307,6 +308,42 @@ public class HttpMailboxStoreClient implements MailboxStoreClient, AutoCloseable
 
     private <T> T call(Supplier<T> call) {
         return transport.call(call);
+    }
+
+    /**
+     * A call whose JSON answer is read by {@link StoreJson}'s hand-written readers (metadata, pages: the answers a
+     * gateway reads most) instead of the message converters' data binding. An answer it cannot read is an
+     * unreadable answer, as the converters' failures are ({@link MailboxApiTransport#call}).
+     */
+    private <T> T read(Supplier<byte[]> call, Class<T> type) {
+        byte[] body = call(call);
+        return body == null || body.length == 0 ? null : decode(() -> StoreJson.MAPPER.readValue(body, type));
+    }
+
+    private <T> T read(Supplier<byte[]> call, TypeReference<T> type) {
+        byte[] body = call(call);
+        return body == null || body.length == 0 ? null : decode(() -> StoreJson.MAPPER.readValue(body, type));
+    }
+
+    /**
+     * A request body of the frequent calls, written to bytes by the store's own mapper: the message converters would
+     * look up a converter and build an {@code ObjectWriter} for it on every call.
+     */
+    private static byte[] json(Object body) {
+        try {
+            return StoreJson.MAPPER.writeValueAsBytes(body);
+        } catch (JacksonException e) {
+            // as the converters' failure to write would have ended (MailboxApiTransport#call)
+            throw new MailboxApiUnavailableException("cannot write a request to mailbox-api: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static <T> T decode(Supplier<T> decode) {
+        try {
+            return decode.get();
+        } catch (JacksonException e) {
+            throw new MailboxApiUnavailableException("unreadable answer from mailbox-api: " + e.getOriginalMessage(), e);
+        }
     }
 
     /** A 404 of the mailbox itself is "not there"; an unknown account stays an error. */

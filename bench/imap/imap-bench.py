@@ -155,8 +155,9 @@ class CpuMeter:
     """CPU time of groups of processes over the load, from /proc/<pid>/stat (utime + stime), sampled every half second.
 
     A group is a pid, "pg:<database>" (the PostgreSQL backends of that database, whose process titles read
-    "postgres: [cluster: ]<user> <database> <client> ...") or a text its processes' command lines contain
-    ("dovecot/" for Dovecot's processes), matched again at every sample: processes that
+    "postgres: [cluster: ]<user> <database> <client> ...") or texts, separated by "|", one of which its processes'
+    command lines contain (Dovecot names its processes "dovecot-<instance>/imap" and so on, its master
+    "/usr/sbin/dovecot -c ..."), matched again at every sample: processes that
     start during the load count from zero, and a process that ends counts up to its last sample (sessions that log
     out lose at most half a second). The machine's busy time (/proc/stat) is recorded beside them, for the load."""
 
@@ -191,7 +192,7 @@ class CpuMeter:
                     line = f.read()
             except OSError:
                 continue
-            if database is None and spec.encode() in line:
+            if database is None and any(text.encode() in line for text in spec.split("|")):
                 found.append(pid)
             elif database is not None and line.startswith(b"postgres: ") and database in line.split(b" "):
                 found.append(pid)

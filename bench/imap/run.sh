@@ -122,13 +122,14 @@ side_args() {  # side -> port and password
   if [ "$1" = mailroom ]; then echo "--port $IMAP_PORT --password $PASSWORD"; else echo "--port 10143 --password pass"; fi
 }
 # The processes whose CPU per command the load runs report: the two JVMs and the PostgreSQL backends of the run's
-# database; on Dovecot every dovecot/ process (imap, imap-login, auth, ...). PostgreSQL's shared walwriter and
+# database; on Dovecot every process of the anchor instance ("dovecot-anchors/imap", imap-login, auth, ...: the
+# instance name is in each title) and its master. PostgreSQL's shared walwriter and
 # checkpointer are left out (other databases on the machine use them too).
 cpu_args() {  # side
   if [ "$1" = mailroom ]; then
     echo "--cpu imap-gateway=$GATEWAY_PID --cpu mailbox-api=$API_PID --cpu postgresql=pg:$DB"
   else
-    echo "--cpu dovecot=dovecot/"
+    echo "--cpu dovecot=dovecot-anchors/|/usr/sbin/dovecot"
   fi
 }
 say "prefilling every mailbox to $PREFILL messages over IMAP APPEND"

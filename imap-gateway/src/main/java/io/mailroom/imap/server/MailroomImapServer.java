@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.mailroom.protocol.server.ProtocolServer;
+import io.mailroom.protocol.server.QuickAck;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -56,7 +57,10 @@ final class MailroomImapServer extends IMAPServer {
         super(decoder, encoder, processor, imapMetrics, gaugeRegistry);
     }
 
-    /** Keeps hold of the listening sockets and of every client connection, for {@link #drain}. */
+    /**
+     * Keeps hold of the listening sockets and of every client connection, for {@link #drain}; quick ACKs after each
+     * flush ({@link QuickAck}).
+     */
     @Override
     protected void configureBootstrap(ServerBootstrap bootstrap) {
         super.configureBootstrap(bootstrap);
@@ -67,7 +71,9 @@ final class MailroomImapServer extends IMAPServer {
         bootstrap.childHandler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel channel) {
-                channel.pipeline().addLast("mailroomConnections", connection).addLast(james);
+                // quick ACKs after each flush: an APPEND's literal is acknowledged at once (QuickAck)
+                channel.pipeline().addLast("mailroomConnections", connection).addLast(QuickAck.NAME, QuickAck.INSTANCE)
+                        .addLast(james);
             }
         });
     }

@@ -15,7 +15,8 @@ import org.apache.james.protocols.netty.HandlerConstants;
 import org.apache.james.protocols.netty.ProtocolMDCContextFactory;
 
 /**
- * One connection's pipeline, top-down: the connection tracker, the PROXY header decoder, TLS (implicit TLS
+ * One connection's pipeline, top-down: the connection tracker, quick ACKs after each flush ({@link QuickAck}), the
+ * PROXY header decoder, TLS (implicit TLS
  * only; STARTTLS adds it later, first in the pipeline), the line framer (maximum line length, raw bytes,
  * back-pressure), the connection gate (limits, PROXY client address), the TLS handshake meter, chunked writes,
  * the idle timeout, and James's protocol handler on the handler executor. The handler names are James's
@@ -63,6 +64,7 @@ final class ProtocolChannelInitializer extends ChannelInitializer<SocketChannel>
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast(ConnectionTracker.NAME, connections);
+        pipeline.addLast(QuickAck.NAME, QuickAck.INSTANCE);
         if (proxyRequired) {
             pipeline.addLast(HandlerConstants.PROXY_HANDLER, new HAProxyMessageDecoder());
         }

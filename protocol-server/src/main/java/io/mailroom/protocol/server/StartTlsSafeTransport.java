@@ -1,11 +1,14 @@
 package io.mailroom.protocol.server;
 
+import java.io.FileInputStream;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.stream.ChunkedStream;
 import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.netty.Encryption;
 import org.apache.james.protocols.netty.HandlerConstants;
@@ -22,7 +25,9 @@ import org.apache.james.protocols.netty.NettyProtocolTransport;
  * passes through TLS.
  *
  * <p>{@link #delayReplies} holds back every reply (and a close) written before the delay ends, in order: a
- * failed login is answered only after a pause, and the handler thread is free meanwhile.
+ * failed login is answered only after a pause, and the handler thread is free meanwhile. Streamed replies keep that
+ * order too. A reply with no lines writes nothing (a streamed reply may carry its status line in its stream, so
+ * that the two go out as one write).
  */
 final class StartTlsSafeTransport extends NettyProtocolTransport {
 
@@ -59,7 +64,19 @@ final class StartTlsSafeTransport extends NettyProtocolTransport {
             }, true);
             return;
         }
+        if (bytes.length == 0) {
+            return; // an empty write would still be a task on the event loop and a flush
+        }
         inOrder(() -> channel.writeAndFlush(Unpooled.wrappedBuffer(bytes)), false);
+    }
+
+    @Override
+    protected void writeToClient(InputStream in, ProtocolSession session, boolean startTLS) {
+        if (startTLS || in instanceof FileInputStream) {
+            super.writeToClient(in, session, startTLS); // James's own way: TLS switch, or a file region
+            return;
+        }
+        inOrder(() -> channel.writeAndFlush(new ChunkedStream(in)), false);
     }
 
     @Override

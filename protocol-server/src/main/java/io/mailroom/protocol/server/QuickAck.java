@@ -18,8 +18,9 @@ import jdk.net.ExtendedSocketOptions;
  * can answer only after the CRLF. Every such APPEND took 40 ms more than the server's own work; Dovecot's took none.
  * With quick-ACK mode on after the server has written, the literal is acknowledged at once and the CRLF follows.
  *
- * <p>Sits first in the pipeline, so its {@code flush} runs after the handlers before it have written everything down
- * to the socket. On channels that have no such option (not NIO, not Linux) it does nothing.
+ * <p>Sits at the head of the pipeline, behind no handler that writes (TLS or compression added in front of it later
+ * pass their output on within the same flush), so when {@code ctx.flush()} returns the answer is in the socket. On
+ * channels that have no such option (not NIO, not Linux) it does nothing.
  */
 @ChannelHandler.Sharable
 public final class QuickAck extends ChannelOutboundHandlerAdapter {

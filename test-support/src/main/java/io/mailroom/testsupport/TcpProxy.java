@@ -65,9 +65,17 @@ public final class TcpProxy implements AutoCloseable {
             while (!socket.isClosed()) {
                 try {
                     Socket client = socket.accept();
+                    // A connection accepted while cut() ran (its close of the listening socket waits for this
+                    // thread to leave accept) must not outlive the cut: registered under the same lock as cut()
+                    // takes, or dropped.
+                    if (!register(socket, client)) {
+                        break;
+                    }
                     Socket upstream = new Socket(targetHost, targetPort);
-                    sockets.add(client);
-                    sockets.add(upstream);
+                    if (!register(socket, upstream)) {
+                        closeQuietly(client);
+                        break;
+                    }
                     pump(client, upstream);
                     pump(upstream, client);
                 } catch (IOException e) {
@@ -77,6 +85,16 @@ public final class TcpProxy implements AutoCloseable {
         }, "tcp-proxy-accept-" + port);
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** Tracks {@code connection} if {@code listening} is still the proxy's listener; else closes it. */
+    private synchronized boolean register(ServerSocket listening, Socket connection) {
+        if (server != listening) {
+            closeQuietly(connection);
+            return false;
+        }
+        sockets.add(connection);
+        return true;
     }
 
     private void pump(Socket from, Socket to) {

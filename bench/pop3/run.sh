@@ -4,8 +4,10 @@
 # alternately; medians of messages per second and of RETR p50/p99, and the Mailroom/Dovecot ratio.
 #
 #   bench/pop3/run.sh [--users N] [--messages N] [--size BYTES] [--clients N] [--rounds N] [--first-user N]
-#                     [--sides dovecot,mailroom] [--skip-build] [--jars DIR] [--jfr] [--warmup N] [--out DIR]
+#                     [--sides dovecot,mailroom] [--skip-build] [--jars DIR] [--jfr] [--warmup N] [--passes N] [--out DIR]
 #   defaults: 10 mailboxes (user71..user80@example.test) of 1000 messages of ~4 KB, 10 clients, 3 runs per side
+#   --passes N: a measured run reads every mailbox N times (default 5; one pass is ~1.5 s of load, too short to
+#          measure on: the login storm and the load generator's own JIT were a large part of it)
 #   --jars DIR: run DIR/mailbox-api.jar and DIR/pop3-gateway.jar instead of building (before/after comparisons)
 #   --warmup N: read every mailbox N times on each side before measuring (default 3: with 1, the measured Mailroom
 #          runs still spent most of their CPU in the JIT compiler threads)
@@ -27,7 +29,7 @@ JDK=/usr/lib/jvm/temurin-25-jdk-amd64
 JAVA=${JAVA:-$JDK/bin/java}
 export JAVA_HOME=${JAVA_HOME:-$JDK}
 
-USERS=10; MESSAGES=1000; SIZE=4096; CLIENTS=10; ROUNDS=3; FIRST=71; SIDES="dovecot mailroom"; SKIP_BUILD=0; OUT=""; JARS=""; JFR=0; WARMUP=3
+USERS=10; MESSAGES=1000; SIZE=4096; CLIENTS=10; ROUNDS=3; FIRST=71; SIDES="dovecot mailroom"; SKIP_BUILD=0; OUT=""; JARS=""; JFR=0; WARMUP=3; PASSES=5
 while [ $# -gt 0 ]; do
   case "$1" in
     --users) USERS=$2; shift 2 ;;
@@ -41,6 +43,7 @@ while [ $# -gt 0 ]; do
     --jars) JARS=$(cd "$2" && pwd) || exit 64; SKIP_BUILD=1; shift 2 ;;
     --jfr) JFR=1; shift ;;
     --warmup) WARMUP=$2; shift 2 ;;
+    --passes) PASSES=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 64 ;;
@@ -50,20 +53,22 @@ LAST=$((FIRST + USERS - 1))
 if [ "$FIRST" -lt 2 ] || [ "$LAST" -gt 99 ]; then echo "the mailboxes must lie within user2..user99 (user1 and user100 are other tools')" >&2; exit 64; fi
 OUT=${OUT:-$ROOT/bench/results/pop3-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd)
+mkdir -p "$OUT/client" && "$JDK/bin/javac" -d "$OUT/client" "$HERE/Pop3Bench.java" || exit 1
 exec > >(tee -a "$OUT/run.log") 2>&1
 say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-bench() { "$JAVA" -Xmx1g "$HERE/Pop3Bench.java" "$@"; }
+# compiled once (the source launcher compiled it again for every pass, ~1.4 s of CPU each)
+bench() { "$JAVA" -Xmx1g -cp "$OUT/client" Pop3Bench "$@"; }
 
 PASSWORD=bench-password-1
 DB=mailroom_bench_pop3_$$
 source "$HERE/../lib/services.sh"
 cleanup() {
   stop_services
-  rm -rf "$OUT/jars" "$OUT/spool"
+  rm -rf "$OUT/jars" "$OUT/spool" "$OUT/client"
 }
 trap cleanup EXIT INT TERM
 say "results in $OUT; user$FIRST..user$LAST@example.test x $MESSAGES messages of ~$SIZE B, $CLIENTS clients, $ROUNDS runs per side"
-echo "date=$(date -Is) cores=$(nproc) users=$USERS messages=$MESSAGES size=$SIZE clients=$CLIENTS rounds=$ROUNDS warmup=$WARMUP load=$(cut -d' ' -f1-3 /proc/loadavg)" > "$OUT/settings.txt"
+echo "date=$(date -Is) cores=$(nproc) users=$USERS messages=$MESSAGES size=$SIZE clients=$CLIENTS rounds=$ROUNDS warmup=$WARMUP passes=$PASSES load=$(cut -d' ' -f1-3 /proc/loadavg)" > "$OUT/settings.txt"
 
 # ------------------------------------------------------------------ Mailroom
 if [[ " $SIDES " == *" mailroom "* ]]; then
@@ -117,20 +122,32 @@ jit_ticks() {
   done
   echo "$t"
 }
-load() {  # side label [run number: JFR recording with --jfr]
+# pop3-gateway's counters: read-ahead hits, misses, messages read ahead unused, RETRs answered on the I/O thread
+gw_counters() {
+  curl -s "http://127.0.0.1:$GW_HTTP/actuator/prometheus" | awk '
+    /^pop3_read_ahead_total.*outcome="hit"/ { h = $NF } /^pop3_read_ahead_total.*outcome="miss"/ { m = $NF }
+    /^pop3_read_ahead_total.*outcome="wasted"/ { w = $NF } /^mailroom_lines_inline_total/ { i += $NF }
+    END { printf "%d %d %d %d\n", h, m, w, i }'
+}
+load() {  # side label [run number: a measured run of PASSES passes, with JFR recording with --jfr; else one pass]
+  local passes=1; [ -n "${3:-}" ] && passes=$PASSES
   if [ "$1" = mailroom ]; then
     local g0 a0 p0 gj0 aj0 out
     local jfr=0 pid; [ "$JFR" = 1 ] && [ -n "${3:-}" ] && jfr=1
     if [ "$jfr" = 1 ]; then
       for pid in "$API_PID" "$GATEWAY_PID"; do "$JDK/bin/jcmd" "$pid" JFR.start name=bench settings=profile > /dev/null; done
     fi
+    local c0; c0=$(gw_counters)
     g0=$(ticks "$GATEWAY_PID"); a0=$(ticks "$API_PID"); p0=$(pg_ticks); gj0=$(jit_ticks "$GATEWAY_PID"); aj0=$(jit_ticks "$API_PID")
-    out=$(bench load "$2" "$POP3_PORT" "$PASSWORD" example.test "$FIRST" "$USERS" "$CLIENTS" 1)
+    out=$(bench load "$2" "$POP3_PORT" "$PASSWORD" example.test "$FIRST" "$USERS" "$CLIENTS" "$passes")
     if [ "$jfr" = 1 ]; then
       "$JDK/bin/jcmd" "$API_PID" JFR.stop name=bench filename="$OUT/mailbox-api-run$3.jfr" > /dev/null
       "$JDK/bin/jcmd" "$GATEWAY_PID" JFR.stop name=bench filename="$OUT/pop3-gateway-run$3.jfr" > /dev/null
     fi
     echo "$out"
+    # how RETR found its message: read ahead (hit) or not (miss: it waited for a fetch), and how many RETRs ran on the
+    # I/O thread (protocol-server's InlineCommands)
+    echo "$c0 $(gw_counters)" | awk '{ printf "RETR read-ahead hits %d misses %d wasted %d; inline %d\n", $5 - $1, $6 - $2, $7 - $3, $8 - $4 }'
     # CPU per retrieved message, in microseconds (100 ticks a second): pop3-gateway, mailbox-api, PostgreSQL, and the
     # part of the first two spent by their JIT compiler threads (included in theirs)
     echo "$out" | awk -v g=$(( $(ticks "$GATEWAY_PID") - g0 )) -v a=$(( $(ticks "$API_PID") - a0 )) -v p=$(( $(pg_ticks) - p0 )) \
@@ -139,7 +156,7 @@ load() {  # side label [run number: JFR recording with --jfr]
         END { if (m > 0) printf "CPU %s gateway %.0f mailbox-api %.0f postgres %.0f us/msg (JIT: gateway %.0f mailbox-api %.0f)\n", "'"$2"'",
                 g / hz * 1e6 / m, a / hz * 1e6 / m, p / hz * 1e6 / m, gj / hz * 1e6 / m, aj / hz * 1e6 / m }'
   else
-    bench load "$2" 10110 pass example.test "$FIRST" "$USERS" "$CLIENTS" 1
+    bench load "$2" 10110 pass example.test "$FIRST" "$USERS" "$CLIENTS" "$passes"
   fi
 }
 say "warm-up: every mailbox read $WARMUP times on each side"

@@ -17,6 +17,7 @@ import io.mailroom.mailbox.client.MailboxApiException;
 import io.mailroom.mailbox.client.MailboxApiUnavailableException;
 import io.mailroom.pop3.Pop3Replies;
 import io.mailroom.pop3.maildrop.MessageGoneException;
+import io.mailroom.protocol.server.InlineCommands;
 
 /**
  * What RETR and TOP share (RFC 1939 §7): the message number checked against the session's listing, the
@@ -90,8 +91,13 @@ public final class MessageRetrieval {
             return Pop3Replies.err("Message " + number + " is deleted");
         }
         SessionSpools spools = SessionSpools.of(session);
+        // on the I/O thread (RetrAtOnce saw the message ready): nothing here may wait
+        boolean inline = InlineCommands.runningInline();
         try {
-            if (!spools.awaitRoom(clientReadLimit)) {
+            if (!spools.awaitRoom(inline ? Duration.ZERO : clientReadLimit)) {
+                if (inline) {
+                    return notAtOnce(number);
+                }
                 LOGGER.info("POP3 client did not read its answers for {}: closing the session", clientReadLimit);
                 return CLIENT_NOT_READING;
             }
@@ -101,7 +107,12 @@ public final class MessageRetrieval {
         }
         SpooledMessage[] staged = new SpooledMessage[1];
         if (readAhead != null && bodyLines == MessageSpool.WHOLE_MESSAGE) {
-            staged[0] = readAhead.take(session, (int) number - 1, message.getUid(), readAheadWait, spools::closed);
+            staged[0] = readAhead.take(session, (int) number - 1, message.getUid(), inline ? Duration.ZERO : readAheadWait,
+                    spools::closed);
+        }
+        if (staged[0] == null && inline) {
+            spools.giveBack();
+            return notAtOnce(number);
         }
         try {
             if (staged[0] == null) {
@@ -123,6 +134,15 @@ public final class MessageRetrieval {
         spools.track(staged[0]);
         String text = bodyLines == MessageSpool.WHOLE_MESSAGE ? message.getSize() + " octets" : "Top of message follows";
         return new MessageResponse(text, staged[0]);
+    }
+
+    /**
+     * RETR was run on the I/O thread because its message was ready, and now it is not (the session is closing under
+     * it): a temporary failure rather than a wait there.
+     */
+    private static Response notAtOnce(long number) {
+        LOGGER.warn("POP3 RETR of message {} found it no longer ready on the I/O thread: answered [SYS/TEMP]", number);
+        return Pop3Replies.MAILBOX_UNAVAILABLE;
     }
 
     private static String[] words(String argument) {

@@ -127,6 +127,22 @@ public final class ReadAhead implements AutoCloseable {
         return entry == null ? null : await(entry, wait, afterClose, false);
     }
 
+    /**
+     * True when the message {@code uid} has been read ahead for this session and is ready, so that {@link #take} hands
+     * it over without waiting. Does not wait itself (it runs on the I/O thread: {@link RetrAtOnce}).
+     */
+    boolean ready(POP3Session session, String uid) {
+        Session state = session.getAttachment(KEY, State.Connection).orElse(null);
+        if (state == null) {
+            return false;
+        }
+        Entry entry;
+        synchronized (state) {
+            entry = state.closed ? null : state.entries.get(uid);
+        }
+        return entry != null && entry.future.isDone() && !entry.future.isCompletedExceptionally();
+    }
+
     private SpooledMessage await(Entry entry, Duration wait, Consumer<SpooledMessage> afterClose, boolean readAhead) {
         SpooledMessage message;
         try {
@@ -223,7 +239,7 @@ public final class ReadAhead implements AutoCloseable {
 
     /**
      * How many messages a RETR that found nothing read ahead fetches, its own included: it and the next
-     * {@code messages}, cut down to whole requests when that is more than one (33 would be requests of 16, 16 and 1).
+     * {@code messages}, cut down to whole requests when that is more than one (65 would be requests of 32, 32 and 1).
      */
     private int firstFetch() {
         int count = messages + 1;

@@ -49,6 +49,11 @@ public final class SessionSpools {
         });
     }
 
+    /** True when the session may stage one more message now (or has staged none yet). Does not wait. */
+    static boolean hasRoom(ProtocolSession session) {
+        return session.getAttachment(KEY, State.Connection).map(spools -> spools.room.availablePermits() > 0).orElse(true);
+    }
+
     /** Waits until the session may stage one more message; false when the client read nothing for {@code limit}. */
     boolean awaitRoom(Duration limit) throws InterruptedException {
         return room.tryAcquire(limit.toNanos(), TimeUnit.NANOSECONDS);

@@ -26,6 +26,7 @@ import io.mailroom.pop3.maildrop.MaildropLock;
 import io.mailroom.pop3.retrieval.MessageRetrieval;
 import io.mailroom.pop3.retrieval.MessageSpool;
 import io.mailroom.pop3.retrieval.ReadAhead;
+import io.mailroom.pop3.retrieval.RetrAtOnce;
 import io.mailroom.protocol.server.ProtocolServer;
 import io.mailroom.protocol.server.TlsMode;
 import io.mailroom.protocol.tls.TlsMaterial;
@@ -109,15 +110,17 @@ public class Pop3ServerConfiguration {
     }
 
     @Bean
-    ProtocolServer pop3Listener(Pop3Properties properties, POP3Protocol protocol, TlsMaterial tls, MeterRegistry meters) {
-        return listener("pop3", properties.pop3(), properties, protocol, meters)
+    ProtocolServer pop3Listener(Pop3Properties properties, POP3Protocol protocol, TlsMaterial tls, MeterRegistry meters,
+                                ReadAhead readAhead) {
+        return listener("pop3", properties.pop3(), properties, protocol, meters, readAhead)
                 .tls(TlsMode.STARTTLS, tls, STLS)
                 .build();
     }
 
     @Bean
-    ProtocolServer pop3sListener(Pop3Properties properties, POP3Protocol protocol, TlsMaterial tls, MeterRegistry meters) {
-        return listener("pop3s", properties.pop3s(), properties, protocol, meters)
+    ProtocolServer pop3sListener(Pop3Properties properties, POP3Protocol protocol, TlsMaterial tls, MeterRegistry meters,
+                                 ReadAhead readAhead) {
+        return listener("pop3s", properties.pop3s(), properties, protocol, meters, readAhead)
                 .tls(TlsMode.IMPLICIT, tls, null)
                 .build();
     }
@@ -127,8 +130,14 @@ public class Pop3ServerConfiguration {
     }
 
     private static ProtocolServer.Builder listener(String name, Pop3Properties.Listener listener,
-                                                   Pop3Properties properties, POP3Protocol protocol, MeterRegistry meters) {
-        return ProtocolServer.builder(name, protocol)
+                                                   Pop3Properties properties, POP3Protocol protocol, MeterRegistry meters,
+                                                   ReadAhead readAhead) {
+        ProtocolServer.Builder builder = ProtocolServer.builder(name, protocol);
+        if (properties.readAhead().messages() > 0) {
+            // a RETR whose message was read ahead is answered on the I/O thread
+            builder.inlineCommands(new RetrAtOnce(readAhead));
+        }
+        return builder
                 .listen(listener.host(), listener.port())
                 .meterRegistry(meters)
                 .tooManyConnectionsReply(TOO_MANY_CONNECTIONS)

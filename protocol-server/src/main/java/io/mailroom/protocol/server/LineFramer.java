@@ -162,7 +162,12 @@ final class LineFramer extends ByteToMessageDecoder {
         super.channelReadComplete(ctx);
     }
 
-    /** On the handler thread: the protocol handler is done with one frame of {@code bytes} bytes. */
+    /** Frames passed on and not yet {@link #processed}: 1 while a frame just framed is the only one. */
+    int waitingFrames() {
+        return waitingFrames.get();
+    }
+
+    /** On the handler thread (or the I/O thread, {@link InlineDispatch}): the protocol handler is done with one frame of {@code bytes} bytes. */
     void processed(Channel channel, int bytes) {
         int frames = waitingFrames.decrementAndGet();
         waitingBytes.addAndGet(-bytes);

@@ -39,12 +39,15 @@ final class ProtocolChannelInitializer extends ChannelInitializer<SocketChannel>
     private final ConnectionGate gate;
     private final TlsHandshakeMeter tlsMeter;
     private final ConnectionTracker connections;
+    /** Null: every line goes to the handler threads. */
+    private final InlineCommands inlineCommands;
+    private final ProtocolMeters meters;
 
     ProtocolChannelInitializer(Protocol protocol, Encryption encryption, int maxLineLength, String startTlsCommand,
                                Set<String> pauseFramingAfter, int idleTimeoutSeconds, String idleTimeoutReply,
                                boolean proxyRequired, ProtocolMDCContextFactory mdcContextFactory,
                                EventExecutorGroup handlerExecutor, ConnectionGate gate, TlsHandshakeMeter tlsMeter,
-                               ConnectionTracker connections) {
+                               ConnectionTracker connections, InlineCommands inlineCommands, ProtocolMeters meters) {
         this.protocol = protocol;
         this.encryption = encryption;
         this.maxLineLength = maxLineLength;
@@ -58,6 +61,8 @@ final class ProtocolChannelInitializer extends ChannelInitializer<SocketChannel>
         this.gate = gate;
         this.tlsMeter = tlsMeter;
         this.connections = connections;
+        this.inlineCommands = inlineCommands;
+        this.meters = meters;
     }
 
     @Override
@@ -80,6 +85,9 @@ final class ProtocolChannelInitializer extends ChannelInitializer<SocketChannel>
         pipeline.addLast(HandlerConstants.CHUNK_HANDLER, new ChunkedWriteHandler());
         if (idleTimeoutSeconds > 0) {
             pipeline.addLast(HandlerConstants.TIMEOUT_HANDLER, new IdleTimeout(idleTimeoutSeconds, idleTimeoutReply));
+        }
+        if (inlineCommands != null) {
+            pipeline.addLast(InlineDispatch.NAME, new InlineDispatch(inlineCommands, framer, meters));
         }
         pipeline.addLast(handlerExecutor, HandlerConstants.CORE_HANDLER,
                 new OffloadedCoreHandler(mdcContextFactory, protocol, encryption, proxyRequired, framer));

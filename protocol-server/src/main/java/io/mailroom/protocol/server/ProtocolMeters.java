@@ -17,11 +17,13 @@ final class ProtocolMeters {
     static final String OPEN = "mailroom.connections.open";
     static final String CONNECTIONS = "mailroom.connections";
     static final String TLS = "mailroom.tls.handshakes";
+    static final String INLINE = "mailroom.lines.inline";
 
     private final MeterRegistry registry;
     private final String listener;
     private final AtomicInteger open = new AtomicInteger();
     private final Counter accepted;
+    private final Counter inline;
 
     ProtocolMeters(MeterRegistry registry, String listener) {
         this.registry = registry == null ? new SimpleMeterRegistry() : registry;
@@ -29,6 +31,12 @@ final class ProtocolMeters {
         Gauge.builder(OPEN, open, AtomicInteger::get).tag("listener", listener)
                 .description("client connections open now").strongReference(true).register(this.registry);
         this.accepted = connections("accepted");
+        this.inline = Counter.builder(INLINE).tag("listener", listener)
+                .description("command lines answered on the I/O thread (InlineCommands)").register(this.registry);
+    }
+
+    void inlineLine() {
+        inline.increment();
     }
 
     void opened() {

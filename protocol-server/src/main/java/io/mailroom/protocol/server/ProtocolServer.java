@@ -49,7 +49,9 @@ import org.springframework.context.SmartLifecycle;
  * waits on mailbox-api therefore holds one handler thread, and neither the I/O thread nor the connections
  * that happen to share it. (A pinned executor group such as {@code DefaultEventExecutorGroup} would put every
  * connection that shares the blocked thread on hold.) While a connection's lines wait for the handler, reading
- * from it stops ({@link LineFramer}).
+ * from it stops ({@link LineFramer}). The one exception: a line that {@link Builder#inlineCommands} says needs no
+ * waiting, with no earlier line still at the handler, runs on the I/O thread itself ({@link InlineDispatch}), which
+ * saves the two thread hand-offs a short command would otherwise cost.
  *
  * <p><b>Life cycle.</b> A {@link SmartLifecycle}: declared as a bean it starts once the application context is
  * ready and stops first on shutdown. Stopping closes the listening socket, then lets each connection go as the
@@ -91,6 +93,7 @@ public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
     private final ProtocolMDCContextFactory mdcContextFactory;
     private final Duration shutdownTimeout;
     private final Drain drain;
+    private final InlineCommands inlineCommands;
 
     private final ConnectionTracker connections = new ConnectionTracker();
     private EventLoopGroup acceptorGroup;
@@ -120,6 +123,7 @@ public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
         this.mdcContextFactory = builder.mdcContextFactory;
         this.shutdownTimeout = builder.shutdownTimeout;
         this.drain = builder.drain;
+        this.inlineCommands = builder.inlineCommands;
     }
 
     /**
@@ -157,7 +161,8 @@ public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
                 .childHandler(new ProtocolChannelInitializer(protocol, encryption, maxLineLength, startTlsCommand,
                         pauseFramingAfter, idleTimeoutSeconds, idleTimeoutReply, proxyRequired, mdcContextFactory,
                         handlerExecutor, new ConnectionGate(name, maxConnections, maxConnectionsPerIp, proxyRequired,
-                                tooManyConnectionsReply, meters), new TlsHandshakeMeter(meters), connections));
+                                tooManyConnectionsReply, meters), new TlsHandshakeMeter(meters), connections, inlineCommands,
+                        meters));
         try {
             serverChannel = bootstrap.bind(address).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
@@ -381,6 +386,7 @@ public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
         private ProtocolMDCContextFactory mdcContextFactory = new SessionMdc();
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private Drain drain = Drain.SILENT;
+        private InlineCommands inlineCommands;
 
         private Builder(String name, Protocol protocol) {
             if (name == null || name.isBlank()) {
@@ -464,8 +470,9 @@ public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
         }
 
         /**
-         * Where the listener's meters go: {@code mailroom.connections.open}, {@code mailroom.connections} (by outcome)
-         * and {@code mailroom.tls.handshakes} (by protocol version), tagged {@code listener=<name>}. Default: nowhere.
+         * Where the listener's meters go: {@code mailroom.connections.open}, {@code mailroom.connections} (by
+         * outcome), {@code mailroom.tls.handshakes} (by protocol version) and {@code mailroom.lines.inline} (lines answered on the
+         * I/O thread), tagged {@code listener=<name>}. Default: nowhere.
          */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = meterRegistry;
@@ -510,6 +517,15 @@ public final class ProtocolServer implements SmartLifecycle, AutoCloseable {
 
         /** How long stopping waits for commands in progress before it closes their connections. */
         /** How connections are let go at shutdown (default {@link Drain#SILENT}). */
+        /**
+         * Lines this protocol's handler may answer on the I/O thread (see {@link InlineCommands}); by default every
+         * line goes to a handler thread.
+         */
+        public Builder inlineCommands(InlineCommands inlineCommands) {
+            this.inlineCommands = inlineCommands;
+            return this;
+        }
+
         public Builder drain(Drain drain) {
             this.drain = Objects.requireNonNull(drain, "drain");
             return this;

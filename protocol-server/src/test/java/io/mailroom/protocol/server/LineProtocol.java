@@ -17,7 +17,7 @@ import org.apache.james.protocols.api.handler.ProtocolHandlerChainImpl;
 /**
  * A tiny line protocol for testing the server wiring, in the James way (a handler chain with a connect
  * handler and a line handler): {@code PING}, {@code BLOCK} (waits until the test releases it),
- * {@code THREAD} (names the thread that runs the handler), {@code TLS?}, {@code STARTTLS}, {@code QUIT}, {@code IP}
+ * {@code THREAD} (names the thread that runs the handler), {@code INLINE?} ({@link InlineCommands#runningInline}), {@code TLS?}, {@code STARTTLS}, {@code QUIT}, {@code IP}
  * (the client's address), {@code RAW n} (n bytes of data follow).
  */
 final class LineProtocol extends ProtocolImpl {
@@ -55,6 +55,7 @@ final class LineProtocol extends ProtocolImpl {
             case "IP" -> new Line("+" + session.getRemoteAddress().getAddress().getHostAddress(), false);
             case "PING" -> new Line("+PONG", false);
             case "THREAD" -> new Line("+" + Thread.currentThread().getName(), false);
+            case "INLINE?" -> new Line("+" + InlineCommands.runningInline(), false);
             case "TLS?" -> new Line("+" + session.isTLSStarted(), false);
             case "STARTTLS" -> new StartTls("+GO");
             case "BLOCK" -> {

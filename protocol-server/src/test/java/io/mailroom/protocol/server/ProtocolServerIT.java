@@ -127,6 +127,40 @@ class ProtocolServerIT {
     }
 
     @Test
+    void linesTheProtocolMarksAsQuickRunOnTheIoThreadAndEveryOtherOnAHandlerThread() throws Exception {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        ProtocolServer server = start(ProtocolServer.builder("inline", new LineProtocol()).meterRegistry(meters)
+                .inlineCommands((session, line) -> line.toString(StandardCharsets.US_ASCII).startsWith("THREAD")));
+        Client client = connect(server);
+        client.expect("* ready");
+
+        assertThat(client.send("THREAD").readLine()).startsWith("+inline-io-");
+        client.send("INLINE?").expect("+false");
+        // the handler thread counts a line as done just after its answer went out: the next may still find it busy
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(client.send("THREAD").readLine()).startsWith("+inline-io-"));
+        client.send("PING").expect("+PONG");
+        assertThat(meters.get(ProtocolMeters.INLINE).tag("listener", "inline").counter().count()).isGreaterThanOrEqualTo(2.0);
+    }
+
+    @Test
+    void aQuickLineNeverOvertakesOneStillAtTheHandler() throws Exception {
+        LineProtocol protocol = new LineProtocol();
+        ProtocolServer server = start(ProtocolServer.builder("no-overtaking", protocol)
+                .inlineCommands((session, line) -> line.toString(StandardCharsets.US_ASCII).startsWith("INLINE?")));
+        Client client = connect(server);
+        client.expect("* ready");
+
+        client.write("BLOCK\r\nINLINE?\r\n");
+        assertThat(protocol.blocked.await(10, TimeUnit.SECONDS)).isTrue();
+        protocol.release.countDown();
+
+        client.expect("+RELEASED");
+        client.expect("+false");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> client.send("INLINE?").expect("+true"));
+    }
+
+    @Test
     void connectionsTakeTheirBuffersFromThePooledAllocator() throws Exception {
         ProtocolServer server = start(ProtocolServer.builder("pooled", new LineProtocol()));
 

@@ -48,6 +48,8 @@ public class MailboxApiBench {
             case "filing" -> filing(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             case "filing-batch" -> filingBatch(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+            case "filing-many" -> filingMany(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Integer.parseInt(args[4]), Integer.parseInt(args[5]));
             case "metadata" -> metadata(args[1], args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]),
                     Integer.parseInt(args[5]), Integer.parseInt(args[6]), args.length > 7 ? args[7] : "");
             case "large" -> large(args[1], args[2], Integer.parseInt(args[3]));
@@ -88,6 +90,58 @@ public class MailboxApiBench {
                         + "%d concurrent requests: %.0f copies/s (%.0f requests/s); per request %s%n",
                 requests, recipients, requests * recipients, accounts, concurrency, requests * recipients / seconds,
                 requests / seconds, percentiles(latencies));
+    }
+
+    /**
+     * Distinct messages, {@code perRequest} in each request ({@code POST /internal/v1/deliveries/batch}, as delivery-service
+     * files the messages it took off the queue together), each for its own account. A message's filing latency is its
+     * request's.
+     */
+    static void filingMany(String base, int accounts, int messages, int concurrency, int perRequest) throws Exception {
+        String domain = System.getenv().getOrDefault("BENCH_DOMAIN", "bench.test");
+        int requests = messages / perRequest;
+        run(concurrency, Math.max(20, 500 / perRequest), i -> fileMany(base, domain, accounts, perRequest, i, "warm-many-", 4_000_000_000L));
+        long[] latencies = new long[requests];
+        long started = System.nanoTime();
+        run(concurrency, requests, i -> {
+            long t0 = System.nanoTime();
+            fileMany(base, domain, accounts, perRequest, i, "many-", 5_000_000_000L);
+            latencies[i] = System.nanoTime() - t0;
+        });
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("filing many per request: %d messages of 10 KB, %d per request, into %d accounts, %d concurrent "
+                        + "requests: %.0f msgs/s (%.0f requests/s); per message (its request) %s%n",
+                requests * perRequest, perRequest, accounts, concurrency, requests * perRequest / seconds, requests / seconds,
+                percentiles(latencies));
+    }
+
+    static void fileMany(String base, String domain, int accounts, int perRequest, int n, String prefix, long numbers)
+            throws Exception {
+        String boundary = "bench-" + n + "-" + System.nanoTime();
+        StringBuilder json = new StringBuilder("{\"deliveries\":[");
+        java.io.ByteArrayOutputStream messages = new java.io.ByteArrayOutputStream(perRequest * 11 * 1024);
+        for (int m = 0; m < perRequest; m++) {
+            long number = (long) n * perRequest + m;
+            String account = "user" + (number % accounts) + "@" + domain;
+            json.append(m == 0 ? "" : ",").append("{\"account\":\"").append(account).append("\",\"deliveryId\":\"")
+                    .append(prefix).append(number).append("\"}");
+            messages.writeBytes(("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"message\"; filename=\"m"
+                    + m + ".eml\"\r\nContent-Type: message/rfc822\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            messages.writeBytes(message(numbers + number, 10 * 1024));
+        }
+        json.append("]}");
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(messages.size() + json.length() + 512);
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"deliveries\"\r\n"
+                + "Content-Type: application/json\r\n\r\n" + json).getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(messages.toByteArray());
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/internal/v1/deliveries/batch"))
+                        .header("Authorization", INTERNAL).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200 || response.body().contains("\"REFUSED\"")) {
+            throw new IllegalStateException("filing many failed: " + response.statusCode() + " " + response.body());
+        }
     }
 
     static void fileBatch(String base, String domain, int accounts, int recipients, int n, String prefix, byte[] content)

@@ -5,7 +5,9 @@
 #   2. metadata of 500 messages of a 100,000-message mailbox in one call (latency percentiles);
 #   3. the service's heap while a 50 MB message is filed and streamed back.
 # Usage: bench/mailbox-api/run.sh [messages] [accounts] [concurrency]     (defaults 20000 50 32)
-# env: BATCH_RECIPIENTS (default 10; 0 skips the batch filing figure), FILING_ONLY=1 (stop after filing), REBUILD=1,
+# env: BATCH_RECIPIENTS (default 10; 0 skips the batch filing figure), MESSAGES_PER_REQUEST (default 16; 0 skips the
+#      figure for distinct messages filed many per request) and MANY_CONCURRENCY (its concurrent requests, default 4),
+#      FILING_ONLY=1 (stop after filing), REBUILD=1,
 #      JAR=FILE (another service jar, e.g. a copy of an earlier build, for a before/after comparison)
 # Needs: JDK 25 (JAVA_HOME), psql, PostgreSQL on $PGHOST:5432 as postgres with trust auth (as the CI machine has).
 set -euo pipefail
@@ -87,6 +89,15 @@ if [ "$BATCH_RECIPIENTS" -gt 0 ]; then
   PG0=$(cpu_pg); SVC0=$(cpu_service)
   "$JAVA" bench/mailbox-api/MailboxApiBench.java filing-batch "$BASE" "$ACCOUNTS" "$MESSAGES" "$CONCURRENCY" "$BATCH_RECIPIENTS"
   cpu_line "batch filing" "$SVC0" "$PG0" $(( MESSAGES + 500 )) "copy (warm-up included)"
+fi
+
+# 1c. distinct messages, MESSAGES_PER_REQUEST (default 16; 0 skips it) in each request, as delivery-service files the
+#     messages it takes off the queue together
+MESSAGES_PER_REQUEST=${MESSAGES_PER_REQUEST:-16}
+if [ "$MESSAGES_PER_REQUEST" -gt 0 ]; then
+  PG0=$(cpu_pg); SVC0=$(cpu_service)
+  "$JAVA" bench/mailbox-api/MailboxApiBench.java filing-many "$BASE" "$ACCOUNTS" "$MESSAGES" "${MANY_CONCURRENCY:-4}" "$MESSAGES_PER_REQUEST"
+  cpu_line "filing many per request" "$SVC0" "$PG0" $(( MESSAGES + 500 )) "message (warm-up included)"
 fi
 
 [ -n "${FILING_ONLY:-}" ] && exit 0

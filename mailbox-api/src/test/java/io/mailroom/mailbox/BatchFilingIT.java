@@ -22,6 +22,7 @@ import io.mailroom.mailbox.client.DeliveryReport;
 import io.mailroom.mailbox.client.FiledMessage;
 import io.mailroom.mailbox.client.FilingOutcome;
 import io.mailroom.mailbox.client.FilingRecipient;
+import io.mailroom.mailbox.client.MessageDelivery;
 import io.mailroom.mailbox.client.HttpMailboxApiClient;
 import io.mailroom.mailbox.client.MailboxApiProperties;
 import io.mailroom.mailbox.client.RecipientResolution;
@@ -271,6 +272,146 @@ class BatchFilingIT extends MailboxApiITBase {
         assertThat(resolutions.get(0).accounts()).containsExactly(bob);
         assertThat(resolutions.get(3).accounts()).containsExactly(alice);
         assertThat(resolutions.get(3).address()).isEqualTo(alice.toUpperCase());
+    }
+
+    @Test
+    void filesManyMessagesEachForItsOwnAccountInOneRequestEachWithItsOwnOutcome() {
+        String domain = newDomain();
+        String alice = newAccount(domain, "alice");
+        String bob = newAccount(domain, "bob");
+        String full = newAccount(domain, "full");
+        jdbc.sql("UPDATE accounts SET quota_messages = 0 WHERE address = ?").param(full).update();
+        long tag = System.nanoTime();
+        byte[] toAlice = message("first", "for alice " + tag);
+        byte[] toBob = message("second", "for bob " + tag);
+        byte[] toFull = message("third", "for a full mailbox " + tag);
+        byte[] toNobody = message("fourth", "for nobody " + tag);
+        byte[] againToAlice = message("fifth", "alice again " + tag);
+        List<MessageDelivery> deliveries = List.of(
+                new MessageDelivery(new FilingRecipient(bob, "m-1:" + bob), toBob),
+                new MessageDelivery(new FilingRecipient(alice, "m-1:" + alice), toAlice),
+                new MessageDelivery(new FilingRecipient(full, "m-1:" + full), toFull),
+                new MessageDelivery(new FilingRecipient("nobody@" + domain, "m-1:nobody"), toNobody),
+                new MessageDelivery(new FilingRecipient(alice, "m-1:empty"), new byte[0]),
+                new MessageDelivery(new FilingRecipient(alice.toUpperCase(), "m-2:" + alice), againToAlice));
+
+        List<FilingOutcome> outcomes = client.fileEach(deliveries, "trace-many");
+
+        assertThat(outcomes).extracting(FilingOutcome::recipient)
+                .containsExactlyElementsOf(deliveries.stream().map(MessageDelivery::recipient).toList());
+        assertThat(outcomes.get(0).isFiled()).isTrue();
+        assertThat(outcomes.get(0).filed().duplicate()).isFalse();
+        assertThat(outcomes.get(0).filed().mailboxId()).isEqualTo(mailboxId(bob, "INBOX"));
+        assertThat(rawOf(bob, outcomes.get(0).filed())).isEqualTo(toBob);
+        assertThat(rawOf(alice, outcomes.get(1).filed())).isEqualTo(toAlice);
+        assertThat(rawOf(alice, outcomes.get(5).filed())).isEqualTo(againToAlice);
+        assertThat(List.of(outcomes.get(1).filed().uid(), outcomes.get(5).filed().uid())).containsExactly(1L, 2L);
+        assertThat(outcomes.get(2).code()).isEqualTo("quota-exceeded");
+        assertThat(outcomes.get(3).code()).isEqualTo("account-not-found");
+        assertThat(outcomes.get(4).code()).isEqualTo("validation");
+        assertThat(messagesIn(alice)).hasSize(2);
+        assertThat(messagesIn(bob)).hasSize(1);
+        assertThat(messagesIn(full)).isEmpty();
+        assertThat(jdbc.sql("SELECT count(*) FROM deliveries WHERE delivery_id IN ('m-1:nobody', 'm-1:empty', ?)")
+                .param("m-1:" + full).query(Long.class).single()).as("no record of what was refused").isZero();
+        for (int i : new int[] {0, 1, 5}) {
+            FiledMessage filed = outcomes.get(i).filed();
+            assertThat(jdbc.sql("SELECT mailbox_id || ' ' || uid || ' ' || modseq FROM deliveries WHERE delivery_id = ?")
+                    .param(deliveries.get(i).recipient().deliveryId()).query(String.class).single())
+                    .isEqualTo(filed.mailboxId() + " " + filed.uid() + " " + filed.modSeq());
+            assertThat(refCount(deliveries.get(i).content())).isEqualTo(1);
+        }
+
+        // the same request again: the first results, nothing stored; the refusals stay refusals
+        List<FilingOutcome> repeat = client.fileEach(deliveries, null);
+        for (int i : new int[] {0, 1, 5}) {
+            FiledMessage filed = outcomes.get(i).filed();
+            assertThat(repeat.get(i).filed())
+                    .isEqualTo(new FiledMessage(filed.messageId(), filed.mailboxId(), filed.uid(), filed.modSeq(), true));
+        }
+        assertThat(repeat.get(2).code()).isEqualTo("quota-exceeded");
+        assertThat(messagesIn(alice)).hasSize(2);
+        assertThat(refCount(toAlice)).isEqualTo(1);
+        // a repeat through the single call answers from the same record
+        assertThat(client.fileMessage(bob, "m-1:" + bob, toBob, null).duplicate()).isTrue();
+    }
+
+    @Test
+    void concurrentFilingsOfManyMessagesAndSingleFilingsOfTheSameDeliveriesFileEachOnce() throws Exception {
+        String domain = newDomain();
+        List<MessageDelivery> deliveries = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String account = newAccount(domain, "user" + i);
+            deliveries.add(new MessageDelivery(new FilingRecipient(account, "race-many:" + i),
+                    message("race " + i, "many messages " + i + " " + System.nanoTime())));
+        }
+        CountDownLatch start = new CountDownLatch(1);
+        List<Callable<List<FilingOutcome>>> attempts = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            List<MessageDelivery> order = i % 2 == 0 ? deliveries : deliveries.reversed();
+            attempts.add(() -> {
+                start.await();
+                return client.fileEach(order, null);
+            });
+        }
+        for (MessageDelivery delivery : deliveries) {
+            attempts.add(() -> {
+                start.await();
+                return List.of(FilingOutcome.filed(delivery.recipient(), client.fileMessage(delivery.recipient().account(),
+                        delivery.recipient().deliveryId(), delivery.content(), null)));
+            });
+        }
+        List<FilingOutcome> outcomes = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(attempts.size())) {
+            List<Future<List<FilingOutcome>>> futures = attempts.stream().map(pool::submit).toList();
+            start.countDown();
+            for (Future<List<FilingOutcome>> future : futures) {
+                outcomes.addAll(future.get());
+            }
+        }
+
+        assertThat(outcomes).allSatisfy(outcome -> assertThat(outcome.isFiled()).as(outcome.toString()).isTrue());
+        assertThat(outcomes).filteredOn(outcome -> !outcome.filed().duplicate()).hasSize(deliveries.size());
+        for (MessageDelivery delivery : deliveries) {
+            assertThat(messagesIn(delivery.recipient().account())).hasSize(1);
+            assertThat(refCount(delivery.content())).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void refusesAFilingOfManyMessagesWhosePartsDoNotMatchUp() {
+        String address = newAccount();
+        org.springframework.util.LinkedMultiValueMap<String, Object> parts = new org.springframework.util.LinkedMultiValueMap<>();
+        parts.add("deliveries", new org.springframework.http.HttpEntity<>(
+                "{\"deliveries\":[{\"account\":\"" + address + "\",\"deliveryId\":\"x-1\"},"
+                        + "{\"account\":\"" + address + "\",\"deliveryId\":\"x-2\"}]}",
+                jsonHeaders()));
+        parts.add("message", new org.springframework.http.HttpEntity<>(message("one", "only one part"), rfc822Headers()));
+
+        org.springframework.http.ResponseEntity<String> answer = org.springframework.web.client.RestClient.create()
+                .post().uri("http://127.0.0.1:" + port + "/internal/v1/deliveries/batch")
+                .header("Authorization", "Bearer " + INTERNAL_TOKEN)
+                .contentType(org.springframework.http.MediaType.MULTIPART_FORM_DATA)
+                .body(parts)
+                .retrieve()
+                .onStatus(status -> true, (request, response) -> { })
+                .toEntity(String.class);
+
+        assertThat(answer.getStatusCode().value()).isEqualTo(400);
+        assertThat(answer.getBody()).contains("\"code\":\"validation\"").contains("2 deliveries but 1 message parts");
+        assertThat(messagesIn(address)).isEmpty();
+    }
+
+    private static org.springframework.http.HttpHeaders jsonHeaders() {
+        org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
+        headers.setContentType(org.springframework.http.MediaType.APPLICATION_JSON);
+        return headers;
+    }
+
+    private static org.springframework.http.HttpHeaders rfc822Headers() {
+        org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
+        headers.setContentType(org.springframework.http.MediaType.parseMediaType("message/rfc822"));
+        return headers;
     }
 
     @Test

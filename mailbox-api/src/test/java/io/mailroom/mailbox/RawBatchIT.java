@@ -77,12 +77,12 @@ class RawBatchIT extends MailboxApiITBase {
         String raw = path(alice, aliceInbox, "/messages/raw");
 
         assertThat(post(raw, internal(), Map.of("uids", List.of())).code()).isEqualTo("validation");
-        assertThat(post(raw, internal(), Map.of("uids", LongStream.rangeClosed(1, 17).boxed().toList())).code())
+        assertThat(post(raw, internal(), Map.of("uids", LongStream.rangeClosed(1, 65).boxed().toList())).code())
                 .isEqualTo("validation");
         assertThat(post(raw, internal(), Map.of("uids", List.of(0))).code()).isEqualTo("validation");
         assertThat(post(raw, internal(), Map.of("uids", List.of(1), "maxBytes", 0)).code()).isEqualTo("validation");
-        assertThat(post(raw, internal(), Map.of("uids", LongStream.rangeClosed(1, 16).boxed().toList())).status())
-                .as("sixteen is the limit").isEqualTo(200);
+        assertThat(post(raw, internal(), Map.of("uids", LongStream.rangeClosed(1, 64).boxed().toList())).status())
+                .as("sixty-four is the limit").isEqualTo(200);
 
         Response bobsThroughAlice = post(path(alice, bobInbox, "/messages/raw"), internal(), Map.of("uids", List.of(1)));
         assertThat(bobsThroughAlice.status()).isEqualTo(404);

@@ -134,16 +134,16 @@ class Pop3OverMailboxApiIT {
     }
 
     /**
-     * With the default window (32 messages, refilled at half) a maildrop read in order costs one full batch request per
-     * 16 messages: 40 RETRs are 3 requests (32 fetched by the first RETR in two, the last 8 in one refill), where a
-     * window of 16 refilled 8 at a time took 5.
+     * With the default window (64 messages, refilled at half) a maildrop read in order costs one full batch request per
+     * 32 messages: 80 RETRs are 3 requests (64 fetched by the first RETR in two, the last 16 in one refill), where a
+     * window of 32 with requests of 16 took 5.
      */
     @Test
-    void fortyRetrsInOrderTakeThreeBatchRequests() throws Exception {
+    void eightyRetrsInOrderTakeThreeBatchRequests() throws Exception {
         String erin = "erin@real-stack.example";
         stack.createAccount(erin);
         List<byte[]> sent = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < 80; i++) {
             byte[] content = message("for erin " + i, "line " + i + "\r\n");
             sent.add(content);
             stack.deliver(erin, content);
@@ -160,7 +160,7 @@ class Pop3OverMailboxApiIT {
         }
         double batches = apiRequests("POST", "/internal/v1/accounts/{address}/mailboxes/{mailboxId}/messages/raw") - batchesBefore;
         double singles = apiRequests("GET", "/internal/v1/accounts/{address}/mailboxes/{mailboxId}/messages/{uid}/raw") - singlesBefore;
-        System.out.printf("40 RETRs in order: %.0f batch reads, %.0f single reads%n", batches, singles);
+        System.out.printf("80 RETRs in order: %.0f batch reads, %.0f single reads%n", batches, singles);
         assertThat(singles).as("single reads").isZero();
         assertThat(batches).as("batch reads").isEqualTo(3);
     }

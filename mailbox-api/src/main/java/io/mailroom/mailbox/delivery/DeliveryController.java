@@ -15,6 +15,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.Part;
 import jakarta.validation.Valid;
 
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Encoding;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -198,6 +199,67 @@ class DeliveryController {
         } finally {
             metrics.addressed(start, copies);
         }
+    }
+
+    /**
+     * Files many messages, each into its own account's INBOX under its own delivery id, in one request (delivery-service,
+     * for messages it took off the queue together): part {@code deliveries} says for each {@code message} part, in the
+     * same order, whose it is. Each message is filed exactly once per delivery id, as by the single call, with its own
+     * outcome; one that cannot be filed (no such account, quota used up, not a message) does not keep the others out.
+     * 200 with the outcomes in the order of the request; 400 when the parts do not match up (nothing is filed).
+     */
+    @PostMapping(path = FilingObservations.MESSAGES_PATH, consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            description = "part deliveries (application/json): whose each message is and its delivery id; parts message "
+                    + "(message/rfc822), one per delivery in the same order: the raw RFC 5322 messages, stored unchanged",
+            content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE,
+                    schema = @Schema(implementation = MessageBatchParts.class),
+                    encoding = {@Encoding(name = "deliveries", contentType = MediaType.APPLICATION_JSON_VALUE),
+                            @Encoding(name = "message", contentType = "message/rfc822")}))
+    BatchFilingResponse fileMessages(@Valid @RequestPart("deliveries") MessageBatchRequest request,
+                                     @RequestPart("message") List<Part> messages) throws IOException {
+        long start = System.nanoTime();
+        List<MessageBatchRequest.Delivery> wanted = request.deliveries();
+        try {
+            if (messages.size() != wanted.size()) {
+                throw ApiProblem.validation(wanted.size() + " deliveries but " + messages.size() + " message parts");
+            }
+            BatchFilingResponse.Result[] results = new BatchFilingResponse.Result[wanted.size()];
+            List<Integer> read = new ArrayList<>(wanted.size());
+            List<FilingService.Delivery> deliveries = new ArrayList<>(wanted.size());
+            try {
+                for (int i = 0; i < wanted.size(); i++) {
+                    MessageBatchRequest.Delivery delivery = wanted.get(i);
+                    Part message = messages.get(i);
+                    try (InputStream in = message.getInputStream()) {
+                        deliveries.add(new FilingService.Delivery(delivery.account(), delivery.deliveryId(),
+                                uploads.read(in, message.getSize())));
+                        read.add(i);
+                    } catch (ApiProblem refused) {
+                        // empty, or too large: this message alone, as the single call would answer it
+                        results[i] = BatchFilingResponse.Result.of(new FilingService.BatchOutcome(
+                                new FilingService.BatchItem(delivery.account(), null, delivery.deliveryId()), null, refused));
+                    }
+                }
+                List<FilingService.BatchOutcome> outcomes = filing.fileEach(deliveries);
+                for (int i = 0; i < outcomes.size(); i++) {
+                    results[read.get(i)] = BatchFilingResponse.Result.of(outcomes.get(i));
+                }
+                return new BatchFilingResponse(List.of(results));
+            } finally {
+                for (FilingService.Delivery delivery : deliveries) {
+                    delivery.content().close();
+                }
+            }
+        } finally {
+            metrics.messages(start, wanted.size());
+        }
+    }
+
+    /** The parts of a filing of many messages, for the OpenAPI document. */
+    record MessageBatchParts(MessageBatchRequest deliveries,
+                             @ArraySchema(schema = @Schema(type = "string", format = "binary",
+                                     description = "a raw RFC 5322 message")) List<String> message) {
     }
 
     /** The parts of a filing by address, for the OpenAPI document. */

@@ -14,8 +14,8 @@ import org.springframework.http.server.observation.ServerRequestObservationConte
  * Metrics of the filing routes, the hottest calls mailbox-api serves. Spring's HTTP server observation costs more per
  * request than the filing transaction's own Java work (a per-URI timer, its tags, context propagation), so it is left
  * off for these routes; one plain timer per route takes its place ({@code mailroom_filing_requests_seconds}, tag
- * {@code call}: {@code single}, {@code batch} or {@code addressed}) and a counter of the copies a batch (or a filing by
- * address) filed. The gateway calls under the same {@code /internal/v1/accounts/} prefix have a timer of their own
+ * {@code call}: {@code single}, {@code batch}, {@code addressed} or {@code messages}), a counter of the copies a batch (or
+ * a filing by address) filed and one of the messages a filing of many messages carried. The gateway calls under the same {@code /internal/v1/accounts/} prefix have a timer of their own
  * ({@code web.GatewayCallObservation}); every other route keeps {@code http_server_requests}.
  */
 @Configuration(proxyBeanMethods = false)
@@ -25,6 +25,7 @@ class FilingObservations {
     static final String FILING_PATH_PART = "/deliveries/";
     static final String BATCH_PATH = "/internal/v1/deliveries";
     static final String ADDRESSED_PATH = "/internal/v1/deliveries/by-address";
+    static final String MESSAGES_PATH = "/internal/v1/deliveries/batch";
 
     @Bean
     ObservationPredicate noHttpObservationOfFiling() {
@@ -40,18 +41,23 @@ class FilingObservations {
                         .tag("call", "batch").register(registry),
                 Timer.builder("mailroom.filing.requests").description("filing requests, from the controller's start to its answer")
                         .tag("call", "addressed").register(registry),
-                registry.counter("mailroom.filing.batch.recipients"));
+                Timer.builder("mailroom.filing.requests").description("filing requests, from the controller's start to its answer")
+                        .tag("call", "messages").register(registry),
+                registry.counter("mailroom.filing.batch.recipients"),
+                registry.counter("mailroom.filing.batch.messages"));
     }
 
     static boolean isFiling(String uri) {
         if (uri == null) {
             return false;
         }
-        return uri.equals(BATCH_PATH) || uri.equals(ADDRESSED_PATH) || uri.startsWith(FILING_PATH_PREFIX) && uri.indexOf(FILING_PATH_PART, FILING_PATH_PREFIX.length()) > 0;
+        return uri.equals(BATCH_PATH) || uri.equals(ADDRESSED_PATH) || uri.equals(MESSAGES_PATH) || uri.startsWith(FILING_PATH_PREFIX) && uri.indexOf(FILING_PATH_PART, FILING_PATH_PREFIX.length()) > 0;
     }
 
     /** The meters of the filing routes. */
-    record FilingMetrics(Timer single, Timer batch, Timer addressed, io.micrometer.core.instrument.Counter batchRecipients) {
+    record FilingMetrics(Timer single, Timer batch, Timer addressed, Timer messages,
+                         io.micrometer.core.instrument.Counter batchRecipients,
+                         io.micrometer.core.instrument.Counter batchMessages) {
 
         void single(long startNanos) {
             single.record(Duration.ofNanos(System.nanoTime() - startNanos));
@@ -60,6 +66,11 @@ class FilingObservations {
         void batch(long startNanos, int recipients) {
             batch.record(Duration.ofNanos(System.nanoTime() - startNanos));
             batchRecipients.increment(recipients);
+        }
+
+        void messages(long startNanos, int count) {
+            messages.record(Duration.ofNanos(System.nanoTime() - startNanos));
+            batchMessages.increment(count);
         }
 
         void addressed(long startNanos, int copies) {

@@ -16,6 +16,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import io.mailroom.mailbox.account.Account;
 import io.mailroom.mailbox.account.AccountService;
+import io.mailroom.mailbox.account.EmailAddress;
 import io.mailroom.mailbox.blob.BlobStore;
 import io.mailroom.mailbox.blob.SpooledContent;
 import io.mailroom.mailbox.event.ChangeLog;
@@ -316,6 +317,149 @@ public class FilingService {
                 done.put(index, new BatchOutcome(item, earlier(item.account().id(), item.deliveryId()).orElseThrow(() -> race), null));
             }
             return done;
+        }
+    }
+
+    /** One message of {@link #fileEach}: for the account with this address, under its delivery id. */
+    public record Delivery(String address, String deliveryId, SpooledContent content) {
+    }
+
+    /**
+     * Files many messages, each for its own account under its own delivery id, each exactly once per delivery id, in
+     * few transactions (delivery-service, for the messages it took off the queue together): what a single filing
+     * does, per message, without a request and a commit for each. Outcomes in the order of {@code deliveries}; a
+     * message that cannot be filed (no such account, quota used up, not a message) gets its problem and does not hold
+     * up the others. A message above {@link MessageWriter#STAGE_THRESHOLD} is filed on its own, as the single call
+     * files it. The others go in transactions of up to {@value #RECIPIENTS_PER_TRANSACTION}, in ascending account
+     * order (the lock order of every batch); should one of them fail as a whole, its messages are filed one by one.
+     */
+    public List<BatchOutcome> fileEach(List<Delivery> deliveries) {
+        BatchOutcome[] outcomes = new BatchOutcome[deliveries.size()];
+        Map<String, Account> found = accounts.findAll(deliveries.stream().map(Delivery::address).toList());
+        List<Pending> pending = new ArrayList<>();
+        for (int i = 0; i < deliveries.size(); i++) {
+            Delivery delivery = deliveries.get(i);
+            Account account = found.get(EmailAddress.normalize(delivery.address()));
+            BatchItem item = new BatchItem(delivery.address(), account, delivery.deliveryId());
+            if (account == null) {
+                outcomes[i] = new BatchOutcome(item, null,
+                        ApiProblem.notFound(ProblemCodes.ACCOUNT_NOT_FOUND, "no account " + delivery.address()));
+                continue;
+            }
+            try {
+                if (delivery.content().size() > MessageWriter.STAGE_THRESHOLD) {
+                    outcomes[i] = new BatchOutcome(item, file(account, delivery.deliveryId(), delivery.content()), null);
+                } else {
+                    pending.add(new Pending(i, item, writer.prepare(delivery.content())));
+                }
+            } catch (ApiProblem refused) {
+                outcomes[i] = new BatchOutcome(item, null, refused);
+            }
+        }
+        // ascending account id, then delivery id: batches and single filings never wait on each other in a cycle
+        pending.sort(Comparator.comparingLong((Pending p) -> p.item().account().id())
+                .thenComparing((Pending p) -> p.item().deliveryId()).thenComparingInt(Pending::index));
+        String traceParent = changes.traceParent();
+        for (int start = 0; start < pending.size(); start += RECIPIENTS_PER_TRANSACTION) {
+            List<Pending> chunk = pending.subList(start, Math.min(pending.size(), start + RECIPIENTS_PER_TRANSACTION));
+            for (Map.Entry<Integer, BatchOutcome> done : fileEachChunk(chunk, traceParent).entrySet()) {
+                outcomes[done.getKey()] = done.getValue();
+            }
+        }
+        for (int i = 0; i < outcomes.length; i++) {
+            BatchOutcome outcome = outcomes[i];
+            BatchItem item = outcome.item();
+            if (outcome.filed() != null && !outcome.filed().duplicate()) {
+                LOG.info("Filed delivery {} for {} as UID {} (message {}, {} bytes, {} messages in the request)",
+                        item.deliveryId(), item.address(), outcome.filed().uid(), outcome.filed().messageId(),
+                        deliveries.get(i).content().size(), deliveries.size());
+            } else if (outcome.filed() != null) {
+                duplicate(item.account(), item.deliveryId(), outcome.filed());
+            } else {
+                LOG.info("Delivery {} for {} refused: {} {}", item.deliveryId(), item.address(), outcome.refused().code(),
+                        outcome.refused().getMessage());
+            }
+        }
+        return List.of(outcomes);
+    }
+
+    /** A message of {@link #fileEach} parsed and waiting for its transaction; {@code index} in the request. */
+    private record Pending(int index, BatchItem item, MessageWriter.Prepared prepared) {
+    }
+
+    /**
+     * One transaction of {@link #fileEach}: the chunk's delivery ids claimed with one statement ({@link #claimAll}, rows
+     * in the chunk's order), then {@link MessageWriter#addDelivery} per message claimed; a message the quota refuses
+     * gives its claim back and the others stay. The same delivery id twice in the request files one copy; the repeat
+     * answers as a repeat. If the transaction fails as a whole (a deadlock with another filing over a shared body, a
+     * twin's race), each message is filed on its own instead.
+     */
+    private Map<Integer, BatchOutcome> fileEachChunk(List<Pending> chunk, String traceParent) {
+        Map<Integer, BatchOutcome> done = new java.util.HashMap<>();
+        List<Pending> refused = new ArrayList<>();
+        Map<Integer, Integer> repeats = new java.util.HashMap<>();
+        try {
+            jdbcTransaction.executeWithoutResult(status -> {
+                List<BatchItem> items = chunk.stream().map(Pending::item).toList();
+                java.util.Set<String> claimed = claimAll(items, java.util.stream.IntStream.range(0, items.size()).boxed().toList());
+                Map<String, Integer> firstOfKey = new java.util.HashMap<>();
+                for (Pending p : chunk) {
+                    long accountId = p.item().account().id();
+                    String deliveryId = p.item().deliveryId();
+                    Integer first = firstOfKey.putIfAbsent(claimKey(accountId, deliveryId), p.index());
+                    if (first != null) {
+                        repeats.put(p.index(), first);
+                        continue;
+                    }
+                    if (!claimed.contains(claimKey(accountId, deliveryId))) {
+                        done.put(p.index(), new BatchOutcome(p.item(), earlierOrThrow(accountId, deliveryId), null));
+                        continue;
+                    }
+                    Optional<MessageWriter.Added> added = writer.addDelivery(accountId, p.prepared(), recent(), deliveryId,
+                            traceParent);
+                    if (added.isEmpty()) {
+                        unclaim(accountId, deliveryId);
+                        refused.add(p);
+                        continue;
+                    }
+                    MessageWriter.Added a = added.get();
+                    done.put(p.index(), new BatchOutcome(p.item(), new FiledMessageResponse(a.messageId(),
+                            a.metadata().mailboxId(), a.metadata().uid(), a.metadata().modSeq(), false), null));
+                }
+            });
+        } catch (RuntimeException failed) {
+            LOG.warn("A transaction of {} messages failed ({}): filing them one by one", chunk.size(), failed.toString());
+            done.clear();
+            for (Pending p : chunk) {
+                done.put(p.index(), fileAlone(p));
+            }
+            return done;
+        }
+        if (done.values().stream().anyMatch(outcome -> !outcome.filed().duplicate())) {
+            outbox.wake(); // the change events of the copies filed
+        }
+        for (Pending p : refused) {
+            long accountId = p.item().account().id();
+            done.put(p.index(), new BatchOutcome(p.item(), null,
+                    writer.refusal(accountId, mailboxes.inboxId(accountId), p.prepared().content().size())));
+        }
+        for (Pending p : chunk) {
+            Integer first = repeats.get(p.index());
+            if (first != null) {
+                BatchOutcome outcome = done.get(first);
+                FiledMessageResponse f = outcome.filed();
+                done.put(p.index(), new BatchOutcome(p.item(), f == null ? null
+                        : new FiledMessageResponse(f.messageId(), f.mailboxId(), f.uid(), f.modSeq(), true), outcome.refused()));
+            }
+        }
+        return done;
+    }
+
+    private BatchOutcome fileAlone(Pending p) {
+        try {
+            return new BatchOutcome(p.item(), fileUnstaged(p.item().account().address(), p.item().deliveryId(), p.prepared()), null);
+        } catch (ApiProblem refused) {
+            return new BatchOutcome(p.item(), null, refused);
         }
     }
 

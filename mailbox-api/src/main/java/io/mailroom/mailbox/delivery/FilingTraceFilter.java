@@ -41,7 +41,8 @@ class FilingTraceFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         boolean batch = FilingObservations.BATCH_PATH.equals(request.getRequestURI())
-                || FilingObservations.ADDRESSED_PATH.equals(request.getRequestURI());
+                || FilingObservations.ADDRESSED_PATH.equals(request.getRequestURI())
+                || FilingObservations.MESSAGES_PATH.equals(request.getRequestURI());
         Span span = spans.start(request, batch ? "mail.file batch" : "mail.file");
         try (Tracer.SpanInScope scope = spans.inScope(span)) {
             chain.doFilter(request, response);

@@ -30,7 +30,7 @@ final class RawBatch {
 
     static final String MEDIA_TYPE = "application/vnd.mailroom.raw-batch";
     /** UIDs per request at most. */
-    static final int MAX_MESSAGES = 16;
+    static final int MAX_MESSAGES = 64;
     /** Bytes of messages per answer at most (and the default budget). */
     static final long MAX_BYTES = 1024 * 1024;
     static final String MISSING = "missing";

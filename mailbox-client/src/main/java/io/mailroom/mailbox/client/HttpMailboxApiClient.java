@@ -43,6 +43,8 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
 
     /** Recipients or addresses per batch request (mailbox-api takes at most 1,000). */
     static final int MAX_BATCH = 500;
+    /** mailbox-api's limit ({@code MessageBatchRequest.MAX_MESSAGES}). */
+    static final int MAX_MESSAGES_PER_REQUEST = 64;
 
     private final MailboxApiTransport transport;
     private final RestClient restClient;
@@ -50,6 +52,7 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
     private volatile boolean batchResolution = true;
     private volatile boolean batchFiling = true;
     private volatile boolean addressedFiling = true;
+    private volatile boolean messageBatches = true;
     private volatile boolean batchReads = true;
 
     public HttpMailboxApiClient(MailboxApiProperties properties, String internalToken, RestClient.Builder builder) {
@@ -180,6 +183,67 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
             }
             for (int i = 0; i < chunk.size(); i++) {
                 outcomes[indexes.get(i)] = answer.results().get(i).outcome(chunk.get(i));
+            }
+        }
+        return List.of(outcomes);
+    }
+
+    /**
+     * Up to {@value #MAX_MESSAGES_PER_REQUEST} messages per request to mailbox-api ({@code POST
+     * /internal/v1/deliveries/batch}); one message, or a mailbox-api that does not know the route, goes by the single
+     * call. A request refused as a whole (a message too large, say) is sent again message by message, so each gets
+     * the answer the single call gives it.
+     */
+    @Override
+    public List<FilingOutcome> fileEach(List<MessageDelivery> deliveries, String traceId) {
+        if (deliveries.size() <= 1 || !messageBatches) {
+            return MailboxApiClient.super.fileEach(deliveries, traceId);
+        }
+        FilingOutcome[] outcomes = new FilingOutcome[deliveries.size()];
+        List<Integer> valid = new ArrayList<>(deliveries.size());
+        for (int i = 0; i < deliveries.size(); i++) {
+            try {
+                checkDeliveryId(deliveries.get(i).recipient().deliveryId());
+                valid.add(i);
+            } catch (MailboxApiException e) {
+                outcomes[i] = FilingOutcome.refused(deliveries.get(i).recipient(), e.code(), e.getMessage());
+            }
+        }
+        for (int start = 0; start < valid.size(); start += MAX_MESSAGES_PER_REQUEST) {
+            List<Integer> indexes = valid.subList(start, Math.min(valid.size(), start + MAX_MESSAGES_PER_REQUEST));
+            List<MessageDelivery> chunk = indexes.stream().map(deliveries::get).toList();
+            MultiValueMap<String, HttpEntity<?>> parts = new LinkedMultiValueMap<>();
+            parts.add("deliveries", part(transport.json().writeValueAsBytes(
+                    new MessageBatchRequest(chunk.stream().map(MessageDelivery::recipient).toList())), MediaType.APPLICATION_JSON));
+            chunk.forEach(delivery -> parts.add("message", part(delivery.content(), MESSAGE_RFC822)));
+            BatchFilingResponse answer;
+            try {
+                answer = postMultipart("/internal/v1/deliveries/batch", parts, traceId, BatchFilingResponse.class);
+            } catch (MailboxApiUnavailableException e) {
+                for (int i = start; i < valid.size(); i++) {
+                    outcomes[valid.get(i)] = FilingOutcome.unavailable(deliveries.get(valid.get(i)).recipient(), e.getMessage());
+                }
+                break;
+            } catch (MailboxApiException e) {
+                if (isMissingRoute(e) && start == 0) {
+                    messageBatches = false; // an older mailbox-api: one message per call from now on
+                    return MailboxApiClient.super.fileEach(deliveries, traceId);
+                }
+                List<FilingOutcome> alone = MailboxApiClient.super.fileEach(chunk, traceId);
+                for (int i = 0; i < chunk.size(); i++) {
+                    outcomes[indexes.get(i)] = alone.get(i);
+                }
+                continue;
+            }
+            if (answer == null || answer.results() == null || answer.results().size() != chunk.size()) {
+                for (int i = start; i < valid.size(); i++) {
+                    outcomes[valid.get(i)] = FilingOutcome.unavailable(deliveries.get(valid.get(i)).recipient(),
+                            "unreadable answer from mailbox-api to a filing of many messages");
+                }
+                break;
+            }
+            for (int i = 0; i < chunk.size(); i++) {
+                outcomes[indexes.get(i)] = answer.results().get(i).outcome(chunk.get(i).recipient());
             }
         }
         return List.of(outcomes);
@@ -430,6 +494,10 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
     }
 
     record BatchFilingRequest(List<FilingRecipient> recipients) {
+    }
+
+    /** The {@code deliveries} part of a filing of many messages: the recipients, one per message part, in order. */
+    record MessageBatchRequest(List<FilingRecipient> deliveries) {
     }
 
     record BatchFilingResponse(List<BatchFilingResult> results) {

@@ -59,6 +59,35 @@ public interface MailboxApiClient {
     FiledMessage fileMessage(String account, String deliveryId, byte[] content, String traceId);
 
     /**
+     * Files many messages, each for its own recipient and delivery id, each idempotently like {@link #fileMessage}, with
+     * one outcome per message in the order of {@code deliveries} and the same rules as {@link #fileMessages}: a refused
+     * message does not keep the others out; when mailbox-api cannot be reached, those not known to be filed get
+     * {@link FilingOutcome#UNAVAILABLE}. This default files one message after the other; the HTTP client sends many in
+     * one request, filed in few transactions.
+     */
+    default List<FilingOutcome> fileEach(List<MessageDelivery> deliveries, String traceId) {
+        List<FilingOutcome> outcomes = new ArrayList<>(deliveries.size());
+        String unavailable = null;
+        for (MessageDelivery delivery : deliveries) {
+            FilingRecipient recipient = delivery.recipient();
+            if (unavailable != null) {
+                outcomes.add(FilingOutcome.unavailable(recipient, unavailable));
+                continue;
+            }
+            try {
+                outcomes.add(FilingOutcome.filed(recipient,
+                        fileMessage(recipient.account(), recipient.deliveryId(), delivery.content(), traceId)));
+            } catch (MailboxApiUnavailableException e) {
+                unavailable = e.getMessage();
+                outcomes.add(FilingOutcome.unavailable(recipient, unavailable));
+            } catch (MailboxApiException e) {
+                outcomes.add(FilingOutcome.refused(recipient, e.code(), e.getMessage()));
+            }
+        }
+        return outcomes;
+    }
+
+    /**
      * Files one message for several recipients, each idempotently per its delivery id like {@link #fileMessage}, with
      * one outcome per recipient in the order of {@code recipients}. A recipient mailbox-api refuses (no such account,
      * quota used up) gets its problem code and does not keep the others from being filed. When mailbox-api cannot be
@@ -163,7 +192,7 @@ public interface MailboxApiClient {
     }
 
     /** The most UIDs the HTTP client asks mailbox-api for in one request of {@link #readMessages}. */
-    int MAX_READ_BATCH = 16;
+    int MAX_READ_BATCH = 32;
 
     /** The problem code of a message that is not there. */
     String MESSAGE_NOT_FOUND = "message-not-found";

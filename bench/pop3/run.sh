@@ -58,6 +58,19 @@ exec > >(tee -a "$OUT/run.log") 2>&1
 say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 # compiled once (the source launcher compiled it again for every pass, ~1.4 s of CPU each)
 bench() { "$JAVA" -Xmx1g -cp "$OUT/client" Pop3Bench "$@"; }
+# a measured load, with the load generator's own CPU time (user + system seconds) written to $OUT/client-cpu
+timed_bench() { /usr/bin/time -f "%U %S" -o "$OUT/client-cpu" "$JAVA" -Xmx1g -cp "$OUT/client" Pop3Bench "$@"; }
+# busy and total jiffies of the whole machine
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+# after a measured load: how busy the machine was, and the load generator's CPU per message
+machine_line() {  # busy0 total0 output-of-the-load
+  local m1; m1=$(machine_ticks)
+  echo "$3" | awk -v b0="$1" -v t0="$2" -v m1="$m1" -v c="$(cat "$OUT/client-cpu" 2>/dev/null)" '
+    / messages, / { for (i = 1; i <= NF; i++) if ($(i+1) == "messages,") n = $i }
+    END { split(m1, b, " "); split(c, u, " ");
+          if (n > 0) printf "MACHINE busy %.0f%% of the cores; load generator %.0f us/msg\n",
+            100 * (b[1] - b0) / (b[2] - t0), (u[1] + u[2]) * 1e6 / n }'
+}
 
 PASSWORD=bench-password-1
 DB=mailroom_bench_pop3_$$
@@ -114,6 +127,15 @@ fi
 # CPU time (clock ticks) of a process, and of every PostgreSQL process together: where a Mailroom message's cost goes.
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 pg_ticks() { local t=0 pid; for pid in $(pgrep -u postgres); do t=$((t + $(ticks "$pid"))); done; echo "$t"; }
+# Dovecot's CPU: its live processes, and through the master's cutime/cstime the pop3 processes that ended (one per
+# session; a process alive at the start and gone at the end is counted once, as it should)
+dovecot_ticks() {
+  local t=0 pid master
+  master=$(pgrep -f '^/usr/sbin/dovecot' | head -1)
+  for pid in $master $(pgrep -f '^dovecot-anchors/'); do t=$((t + $(ticks "$pid"))); done
+  [ -n "$master" ] && t=$((t + $(awk '{ print $16 + $17 }' "/proc/$master/stat" 2>/dev/null || echo 0)))
+  echo "$t"
+}
 # The part spent by the JIT compiler threads (C1/C2) of a JVM: how far from warm a run still is.
 jit_ticks() {
   local t=0 task
@@ -139,12 +161,14 @@ load() {  # side label [run number: a measured run of PASSES passes, with JFR re
     fi
     local c0; c0=$(gw_counters)
     g0=$(ticks "$GATEWAY_PID"); a0=$(ticks "$API_PID"); p0=$(pg_ticks); gj0=$(jit_ticks "$GATEWAY_PID"); aj0=$(jit_ticks "$API_PID")
-    out=$(bench load "$2" "$POP3_PORT" "$PASSWORD" example.test "$FIRST" "$USERS" "$CLIENTS" "$passes")
+    local m0; m0=$(machine_ticks)
+    out=$(timed_bench load "$2" "$POP3_PORT" "$PASSWORD" example.test "$FIRST" "$USERS" "$CLIENTS" "$passes")
     if [ "$jfr" = 1 ]; then
       "$JDK/bin/jcmd" "$API_PID" JFR.stop name=bench filename="$OUT/mailbox-api-run$3.jfr" > /dev/null
       "$JDK/bin/jcmd" "$GATEWAY_PID" JFR.stop name=bench filename="$OUT/pop3-gateway-run$3.jfr" > /dev/null
     fi
     echo "$out"
+    machine_line $m0 "$out"
     # how RETR found its message: read ahead (hit) or not (miss: it waited for a fetch), and how many RETRs ran on the
     # I/O thread (protocol-server's InlineCommands)
     echo "$c0 $(gw_counters)" | awk '{ printf "RETR read-ahead hits %d misses %d wasted %d; inline %d\n", $5 - $1, $6 - $2, $7 - $3, $8 - $4 }'
@@ -156,7 +180,13 @@ load() {  # side label [run number: a measured run of PASSES passes, with JFR re
         END { if (m > 0) printf "CPU %s gateway %.0f mailbox-api %.0f postgres %.0f us/msg (JIT: gateway %.0f mailbox-api %.0f)\n", "'"$2"'",
                 g / hz * 1e6 / m, a / hz * 1e6 / m, p / hz * 1e6 / m, gj / hz * 1e6 / m, aj / hz * 1e6 / m }'
   else
-    bench load "$2" 10110 pass example.test "$FIRST" "$USERS" "$CLIENTS" "$passes"
+    local m0 out d0; m0=$(machine_ticks); d0=$(dovecot_ticks)
+    out=$(timed_bench load "$2" 10110 pass example.test "$FIRST" "$USERS" "$CLIENTS" "$passes")
+    echo "$out"
+    machine_line $m0 "$out"
+    echo "$out" | awk -v d=$(( $(dovecot_ticks) - d0 )) -v hz="$(getconf CLK_TCK)" '
+      / messages, / { for (i = 1; i <= NF; i++) if ($(i+1) == "messages,") m = $i }
+      END { if (m > 0) printf "CPU %s dovecot %.0f us/msg\n", "'"$2"'", d / hz * 1e6 / m }'
   fi
 }
 say "warm-up: every mailbox read $WARMUP times on each side"

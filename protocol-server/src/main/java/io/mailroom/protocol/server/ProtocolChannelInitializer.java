@@ -19,7 +19,8 @@ import org.apache.james.protocols.netty.ProtocolMDCContextFactory;
  * PROXY header decoder, TLS (implicit TLS
  * only; STARTTLS adds it later, first in the pipeline), the line framer (maximum line length, raw bytes,
  * back-pressure), the connection gate (limits, PROXY client address), the TLS handshake meter, chunked writes,
- * the idle timeout, and James's protocol handler on the handler executor. The handler names are James's
+ * the idle timeout, the inline dispatch when the protocol has {@link InlineCommands}, and James's protocol handler on
+ * the handler executor. The handler names are James's
  * ({@link HandlerConstants}) where James's transport looks handlers up by them.
  */
 @ChannelHandler.Sharable

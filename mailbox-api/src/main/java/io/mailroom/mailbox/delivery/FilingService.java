@@ -232,16 +232,7 @@ public class FilingService {
             }
         }
         for (BatchOutcome outcome : outcomes) {
-            BatchItem item = outcome.item();
-            if (outcome.filed() != null && !outcome.filed().duplicate()) {
-                LOG.info("Filed delivery {} for {} as UID {} (message {}, {} bytes, batch of {})", item.deliveryId(),
-                        item.address(), outcome.filed().uid(), outcome.filed().messageId(), content.size(), items.size());
-            } else if (outcome.filed() != null) {
-                duplicate(item.account(), item.deliveryId(), outcome.filed());
-            } else {
-                LOG.info("Delivery {} for {} refused: {} {}", item.deliveryId(), item.address(), outcome.refused().code(),
-                        outcome.refused().getMessage());
-            }
+            log(outcome, content.size(), "batch of " + items.size());
         }
         return List.of(outcomes);
     }
@@ -367,20 +358,23 @@ public class FilingService {
             }
         }
         for (int i = 0; i < outcomes.length; i++) {
-            BatchOutcome outcome = outcomes[i];
-            BatchItem item = outcome.item();
-            if (outcome.filed() != null && !outcome.filed().duplicate()) {
-                LOG.info("Filed delivery {} for {} as UID {} (message {}, {} bytes, {} messages in the request)",
-                        item.deliveryId(), item.address(), outcome.filed().uid(), outcome.filed().messageId(),
-                        deliveries.get(i).content().size(), deliveries.size());
-            } else if (outcome.filed() != null) {
-                duplicate(item.account(), item.deliveryId(), outcome.filed());
-            } else {
-                LOG.info("Delivery {} for {} refused: {} {}", item.deliveryId(), item.address(), outcome.refused().code(),
-                        outcome.refused().getMessage());
-            }
+            log(outcomes[i], deliveries.get(i).content().size(), deliveries.size() + " messages in the request");
         }
         return List.of(outcomes);
+    }
+
+    /** The log line of one outcome of a batch: filed (with {@code how}: which kind of batch), a repeat, or refused. */
+    private static void log(BatchOutcome outcome, long size, String how) {
+        BatchItem item = outcome.item();
+        if (outcome.filed() != null && !outcome.filed().duplicate()) {
+            LOG.info("Filed delivery {} for {} as UID {} (message {}, {} bytes, {})", item.deliveryId(), item.address(),
+                    outcome.filed().uid(), outcome.filed().messageId(), size, how);
+        } else if (outcome.filed() != null) {
+            duplicate(item.account(), item.deliveryId(), outcome.filed());
+        } else {
+            LOG.info("Delivery {} for {} refused: {} {}", item.deliveryId(), item.address(), outcome.refused().code(),
+                    outcome.refused().getMessage());
+        }
     }
 
     /** A message of {@link #fileEach} parsed and waiting for its transaction; {@code index} in the request. */

@@ -66,25 +66,8 @@ public interface MailboxApiClient {
      * one request, filed in few transactions.
      */
     default List<FilingOutcome> fileEach(List<MessageDelivery> deliveries, String traceId) {
-        List<FilingOutcome> outcomes = new ArrayList<>(deliveries.size());
-        String unavailable = null;
-        for (MessageDelivery delivery : deliveries) {
-            FilingRecipient recipient = delivery.recipient();
-            if (unavailable != null) {
-                outcomes.add(FilingOutcome.unavailable(recipient, unavailable));
-                continue;
-            }
-            try {
-                outcomes.add(FilingOutcome.filed(recipient,
-                        fileMessage(recipient.account(), recipient.deliveryId(), delivery.content(), traceId)));
-            } catch (MailboxApiUnavailableException e) {
-                unavailable = e.getMessage();
-                outcomes.add(FilingOutcome.unavailable(recipient, unavailable));
-            } catch (MailboxApiException e) {
-                outcomes.add(FilingOutcome.refused(recipient, e.code(), e.getMessage()));
-            }
-        }
-        return outcomes;
+        return fileOneByOne(deliveries.stream().map(MessageDelivery::recipient).toList(),
+                i -> deliveries.get(i).content(), traceId);
     }
 
     /**
@@ -96,16 +79,26 @@ public interface MailboxApiClient {
      * files one recipient after the other; the HTTP client sends the message once for all of them.
      */
     default List<FilingOutcome> fileMessages(List<FilingRecipient> recipients, byte[] content, String traceId) {
+        return fileOneByOne(recipients, i -> content, traceId);
+    }
+
+    /**
+     * The defaults of {@link #fileMessages} and {@link #fileEach}: {@link #fileMessage} per recipient, in order, the
+     * {@code i}-th with {@code contents.apply(i)}; once mailbox-api cannot be reached, no further call.
+     */
+    private List<FilingOutcome> fileOneByOne(List<FilingRecipient> recipients, java.util.function.IntFunction<byte[]> contents,
+                                             String traceId) {
         List<FilingOutcome> outcomes = new ArrayList<>(recipients.size());
         String unavailable = null;
-        for (FilingRecipient recipient : recipients) {
+        for (int i = 0; i < recipients.size(); i++) {
+            FilingRecipient recipient = recipients.get(i);
             if (unavailable != null) {
                 outcomes.add(FilingOutcome.unavailable(recipient, unavailable));
                 continue;
             }
             try {
                 outcomes.add(FilingOutcome.filed(recipient,
-                        fileMessage(recipient.account(), recipient.deliveryId(), content, traceId)));
+                        fileMessage(recipient.account(), recipient.deliveryId(), contents.apply(i), traceId)));
             } catch (MailboxApiUnavailableException e) {
                 unavailable = e.getMessage();
                 outcomes.add(FilingOutcome.unavailable(recipient, unavailable));

@@ -22,7 +22,8 @@ import org.apache.james.protocols.netty.CommandInjectionDetectedException;
 
 /**
  * Cuts what a client sends into the frames the protocol handler reads, and keeps the number of frames waiting
- * for the handler bounded. One instance per connection; runs on the I/O thread, except {@link #processed}.
+ * for the handler bounded. One instance per connection; runs on the I/O thread ({@link #processed} too: the handler
+ * threads queue it behind the writes of their answer).
  *
  * <p><b>Lines.</b> A frame is one line with its line ending (LF or CRLF) kept, so that the protocol can tell
  * one from the other. A line longer than the maximum is discarded up to its end, and the handler gets a
@@ -167,7 +168,7 @@ final class LineFramer extends ByteToMessageDecoder {
         return waitingFrames.get();
     }
 
-    /** On the handler thread (or the I/O thread, {@link InlineDispatch}): the protocol handler is done with one frame of {@code bytes} bytes. */
+    /** On the I/O thread: the protocol handler is done with one frame of {@code bytes} bytes (and has written its answer). */
     void processed(Channel channel, int bytes) {
         int frames = waitingFrames.decrementAndGet();
         waitingBytes.addAndGet(-bytes);

@@ -43,11 +43,28 @@ final class OffloadedCoreHandler extends BasicChannelInboundHandler {
             super.channelRead(ctx, msg);
         } finally {
             if (bytes >= 0) {
-                framer.processed(ctx.channel(), bytes);
+                done(ctx.channel(), bytes);
             }
             // Handler threads serve many connections in turn: nothing a hook put in the MDC may follow the
             // thread into another connection's log lines.
             MDC.clear();
+        }
+    }
+
+    /**
+     * Tells the framer this frame is done, on the I/O thread: from a handler thread, as a task queued behind the ones
+     * that write the frame's answer, so that a line the I/O thread answers itself ({@link InlineDispatch}) once it sees
+     * nothing waiting can never get its answer out before this one.
+     */
+    private void done(io.netty.channel.Channel channel, int bytes) {
+        if (channel.eventLoop().inEventLoop()) {
+            framer.processed(channel, bytes);
+            return;
+        }
+        try {
+            channel.eventLoop().execute(() -> framer.processed(channel, bytes));
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            framer.processed(channel, bytes);
         }
     }
 

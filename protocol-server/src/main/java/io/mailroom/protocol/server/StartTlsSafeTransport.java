@@ -47,6 +47,11 @@ final class StartTlsSafeTransport extends NettyProtocolTransport {
         return channel;
     }
 
+    /** True while replies are held back ({@link #delayReplies}): a reply written now would go out later. */
+    synchronized boolean holdsReplies() {
+        return delayedWrites > 0 || delayedUntil - System.nanoTime() > 0;
+    }
+
     /** Replies written from now until {@code delay} has passed go out when it has, in the order written. */
     synchronized void delayReplies(Duration delay) {
         delayedUntil = Math.max(delayedUntil, System.nanoTime() + delay.toNanos());

@@ -151,8 +151,11 @@ class ProtocolServerIT {
         Client client = connect(server);
         client.expect("* ready");
 
-        client.write("BLOCK\r\nINLINE?\r\n");
+        client.send("BLOCK");
         assertThat(protocol.blocked.await(10, TimeUnit.SECONDS)).isTrue();
+        client.send("INLINE?");
+        Thread.sleep(300); // time enough to frame it over loopback, and to answer it, were it answered at once
+        assertThat(client.ready()).as("nothing answered while BLOCK runs").isFalse();
         protocol.release.countDown();
 
         client.expect("+RELEASED");
@@ -407,6 +410,10 @@ class ProtocolServerIT {
             this.socket = socket;
             this.reader = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
             this.out = socket.getOutputStream();
+        }
+
+        boolean ready() throws IOException {
+            return reader.ready();
         }
 
         Client send(String line) throws IOException {

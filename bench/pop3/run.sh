@@ -57,9 +57,10 @@ mkdir -p "$OUT/client" && "$JDK/bin/javac" -d "$OUT/client" "$HERE/Pop3Bench.jav
 exec > >(tee -a "$OUT/run.log") 2>&1
 say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 # compiled once (the source launcher compiled it again for every pass, ~1.4 s of CPU each)
-bench() { "$JAVA" -Xmx1g -cp "$OUT/client" Pop3Bench "$@"; }
+CLIENT=("$JAVA" -Xmx1g -cp "$OUT/client" Pop3Bench)
+bench() { "${CLIENT[@]}" "$@"; }
 # a measured load, with the load generator's own CPU time (user + system seconds) written to $OUT/client-cpu
-timed_bench() { /usr/bin/time -f "%U %S" -o "$OUT/client-cpu" "$JAVA" -Xmx1g -cp "$OUT/client" Pop3Bench "$@"; }
+timed_bench() { /usr/bin/time -f "%U %S" -o "$OUT/client-cpu" "${CLIENT[@]}" "$@"; }
 # busy and total jiffies of the whole machine
 machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
 # after a measured load: how busy the machine was, and the load generator's CPU per message

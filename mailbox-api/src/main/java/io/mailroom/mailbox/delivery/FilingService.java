@@ -247,7 +247,7 @@ public class FilingService {
         try {
             return transaction.execute(status -> {
                 Map<Integer, BatchOutcome> done = new java.util.HashMap<>();
-                java.util.Set<String> claimed = claimAll(items, chunk);
+                java.util.Set<String> claimed = claimAll(chunk.stream().map(items::get).toList());
                 List<Integer> filedIndexes = new ArrayList<>();
                 List<FiledMessageResponse> filed = new ArrayList<>();
                 List<ChangeLog.AddedMessage> added = new ArrayList<>();
@@ -394,8 +394,7 @@ public class FilingService {
         Map<Integer, Integer> repeats = new java.util.HashMap<>();
         try {
             jdbcTransaction.executeWithoutResult(status -> {
-                List<BatchItem> items = chunk.stream().map(Pending::item).toList();
-                java.util.Set<String> claimed = claimAll(items, java.util.stream.IntStream.range(0, items.size()).boxed().toList());
+                java.util.Set<String> claimed = claimAll(chunk.stream().map(Pending::item).toList());
                 Map<String, Integer> firstOfKey = new java.util.HashMap<>();
                 for (Pending p : chunk) {
                     long accountId = p.item().account().id();
@@ -466,11 +465,11 @@ public class FilingService {
      * claimed. Rows go in in the chunk's order (ascending account), so two twins of a batch wait on each other's claims
      * in one order, never in a cycle; a claim held by an uncommitted twin is waited for, as a single claim is.
      */
-    private java.util.Set<String> claimAll(List<BatchItem> items, List<Integer> chunk) {
+    private java.util.Set<String> claimAll(List<BatchItem> chunk) {
         Long[] accounts = new Long[chunk.size()];
         String[] deliveryIds = new String[chunk.size()];
         for (int i = 0; i < chunk.size(); i++) {
-            BatchItem item = items.get(chunk.get(i));
+            BatchItem item = chunk.get(i);
             accounts[i] = item.account().id();
             deliveryIds[i] = item.deliveryId();
         }

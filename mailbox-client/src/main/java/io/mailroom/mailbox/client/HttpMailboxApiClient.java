@@ -159,9 +159,7 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
                 answer = fileChunk(parts, traceId);
             } catch (MailboxApiUnavailableException e) {
                 // this chunk and those after it: not known to be filed
-                for (int i = start; i < valid.size(); i++) {
-                    outcomes[valid.get(i)] = FilingOutcome.unavailable(recipients.get(valid.get(i)), e.getMessage());
-                }
+                unavailableFrom(outcomes, valid, start, recipients::get, e.getMessage());
                 break;
             } catch (MailboxApiException e) {
                 if (isMissingRoute(e) && start == 0) {
@@ -175,10 +173,7 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
                 continue;
             }
             if (answer == null || answer.results() == null || answer.results().size() != chunk.size()) {
-                for (int i = start; i < valid.size(); i++) {
-                    outcomes[valid.get(i)] = FilingOutcome.unavailable(recipients.get(valid.get(i)),
-                            "unreadable answer from mailbox-api to a batch filing");
-                }
+                unavailableFrom(outcomes, valid, start, recipients::get, "unreadable answer from mailbox-api to a batch filing");
                 break;
             }
             for (int i = 0; i < chunk.size(); i++) {
@@ -220,9 +215,7 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
             try {
                 answer = postMultipart("/internal/v1/deliveries/batch", parts, traceId, BatchFilingResponse.class);
             } catch (MailboxApiUnavailableException e) {
-                for (int i = start; i < valid.size(); i++) {
-                    outcomes[valid.get(i)] = FilingOutcome.unavailable(deliveries.get(valid.get(i)).recipient(), e.getMessage());
-                }
+                unavailableFrom(outcomes, valid, start, i -> deliveries.get(i).recipient(), e.getMessage());
                 break;
             } catch (MailboxApiException e) {
                 if (isMissingRoute(e) && start == 0) {
@@ -236,10 +229,8 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
                 continue;
             }
             if (answer == null || answer.results() == null || answer.results().size() != chunk.size()) {
-                for (int i = start; i < valid.size(); i++) {
-                    outcomes[valid.get(i)] = FilingOutcome.unavailable(deliveries.get(valid.get(i)).recipient(),
-                            "unreadable answer from mailbox-api to a filing of many messages");
-                }
+                unavailableFrom(outcomes, valid, start, i -> deliveries.get(i).recipient(),
+                        "unreadable answer from mailbox-api to a filing of many messages");
                 break;
             }
             for (int i = 0; i < chunk.size(); i++) {
@@ -291,6 +282,17 @@ public class HttpMailboxApiClient implements MailboxApiClient, MaildropLeaseClie
             outcomes.add(result.outcome(new FilingRecipient(result.account(), result.deliveryId())));
         }
         return new DeliveryReport(answer.resolutions(), outcomes);
+    }
+
+    /**
+     * A batch that stopped at {@code valid.get(from)}: that request's recipients and every later one's are not known to
+     * be filed ({@code recipient} gives the recipient of a request index).
+     */
+    private static void unavailableFrom(FilingOutcome[] outcomes, List<Integer> valid, int from,
+                                        java.util.function.IntFunction<FilingRecipient> recipient, String detail) {
+        for (int i = from; i < valid.size(); i++) {
+            outcomes[valid.get(i)] = FilingOutcome.unavailable(recipient.apply(valid.get(i)), detail);
+        }
     }
 
     private static HttpEntity<byte[]> part(byte[] bytes, MediaType type) {

@@ -280,6 +280,19 @@ class FilingIT extends MailboxApiITBase {
                 .isEqualTo(firstThread);
         assertThat(jdbc.sql(threadSql).param(unrelated.json().path("messageId").asLong()).query(Long.class).single())
                 .isNotEqualTo(firstThread);
+
+        // the same reply in another account, which does not have the question, and a reply to a message nobody has,
+        // each start their own thread
+        String elsewhere = newAccount();
+        Response alone = file(elsewhere, "reply", reply);
+        long aloneId = alone.json().path("messageId").asLong();
+        assertThat(jdbc.sql(threadSql).param(aloneId).query(Long.class).single())
+                .isEqualTo(jdbc.sql(emailSql).param(aloneId).query(Long.class).single());
+        Response orphan = file(address, "orphan", ("From: c@example.org\r\nSubject: Re: lost\r\nReferences: <gone@example.org> "
+                + "<also-gone@example.org>\r\n\r\nhm\r\n").getBytes(StandardCharsets.US_ASCII));
+        long orphanId = orphan.json().path("messageId").asLong();
+        assertThat(jdbc.sql(threadSql).param(orphanId).query(Long.class).single())
+                .isEqualTo(jdbc.sql(emailSql).param(orphanId).query(Long.class).single());
     }
 
     private List<JsonNode> messagesIn(String address) {

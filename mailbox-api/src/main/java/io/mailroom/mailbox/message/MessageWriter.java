@@ -131,11 +131,12 @@ public class MessageWriter {
         Instant saveDate = Instant.now();
         Instant internal = internalDate == null ? saveDate : internalDate;
         Optional<Long> thread = parsed.references().isEmpty() ? Optional.empty() : jdbc.sql("""
-                        SELECT m.thread_id FROM message_contents c
+                        SELECT m.thread_id
+                          FROM unnest(CAST(? AS text[])) AS r(message_id_header)
+                          JOIN message_contents c ON c.account_id = ? AND c.message_id_header = r.message_id_header
                           JOIN messages m ON m.account_id = c.account_id AND m.email_id = c.email_id
-                         WHERE c.account_id = ? AND c.message_id_header = ANY(?)
                          LIMIT 1""")
-                .params(accountId, parsed.references().toArray(String[]::new))
+                .params(parsed.references().toArray(String[]::new), accountId)
                 .query(Long.class)
                 .optional();
         // the quota's check-and-add and the UID/MODSEQ allocation in one round trip
@@ -251,59 +252,11 @@ public class MessageWriter {
                                                MessageFlags.Parsed flags, String[] keywords, Instant saveDate,
                                                String deliveryId, String traceParent, SqlBinaryValue bytes) {
         long size = content.size();
-        return parsedColumns(contentColumns(jdbc.sql(COUNTED + ",\n" + """
-                        allocated AS (
-                            UPDATE mailboxes mb SET uid_next = mb.uid_next + 1, highest_modseq = mb.highest_modseq + 1
-                              FROM counted
-                             WHERE mb.account_id = counted.account_id AND mb.role = 'INBOX'
-                            RETURNING mb.account_id, mb.id AS mailbox_id, mb.uid_next - 1 AS uid, mb.highest_modseq AS modseq),
-                        content AS (
-                            INSERT INTO message_contents (account_id, email_id, header, header_text, body_text, envelope,
-                                                          structure, message_id_header, search)
-                            SELECT account_id, nextval('email_ids'), CAST(:header AS bytea), CAST(:headerText AS text),
-                                   CAST(:bodyText AS text), CAST(:envelope AS jsonb), CAST(:structure AS jsonb),
-                                   CAST(:messageId AS text),
-                                   to_tsvector('simple', coalesce(CAST(:subject AS text), '') || ' ' || CAST(:bodyText AS text))
-                              FROM allocated
-                            RETURNING email_id),
-                        thread AS (
-                            SELECT m.thread_id FROM message_contents c
-                              JOIN messages m ON m.account_id = c.account_id AND m.email_id = c.email_id
-                             WHERE c.account_id = (SELECT account_id FROM counted) AND c.message_id_header = ANY(CAST(:references AS text[]))
-                             LIMIT 1),
-                        message AS (
-                            INSERT INTO messages (account_id, mailbox_id, uid, modseq, created_modseq, blob_sha256, size,
-                                                  internal_date, save_date, flags, keywords, header_size, body_lines,
-                                                  subject, from_address, from_name, message_id_header, email_id, thread_id,
-                                                  media_type, sub_type, text_lines, sent_date, has_attachment)
-                            SELECT a.account_id, a.mailbox_id, a.uid, a.modseq, a.modseq, CAST(:sha AS text),
-                                   CAST(:bytes AS bigint), CAST(:save AS timestamptz), CAST(:save AS timestamptz),
-                                   CAST(:flags AS smallint), CAST(:keywords AS text[]), CAST(:headerSize AS integer),
-                                   CAST(:bodyLines AS integer), CAST(:subject AS text), CAST(:fromAddress AS text),
-                                   CAST(:fromName AS text), CAST(:messageId AS text), c.email_id,
-                                   coalesce((SELECT thread_id FROM thread), c.email_id), CAST(:mediaType AS text),
-                                   CAST(:subType AS text), CAST(:textLines AS bigint), CAST(:sentDate AS timestamptz),
-                                   CAST(:attachment AS boolean)
-                              FROM allocated a, content c
-                            RETURNING id, account_id, mailbox_id, uid, modseq, email_id, thread_id),
-                        event AS (
-                            INSERT INTO event_outbox (account_id, mailbox_id, kind, uids, modseq, trace_parent)
-                            SELECT account_id, mailbox_id, CAST(:kind AS text), ARRAY[uid], modseq,
-                                   CAST(:traceParent AS text)
-                              FROM allocated),
-                        blob AS (
-                            INSERT INTO blobs (sha256, size, content, ref_count)
-                            SELECT CAST(:sha AS text), CAST(:bytes AS bigint), CAST(:content AS bytea), 1 FROM allocated
-                            ON CONFLICT (sha256) DO UPDATE SET ref_count = blobs.ref_count + EXCLUDED.ref_count),
-                        delivery AS (
-                            UPDATE deliveries d
-                               SET message_id = m.id, mailbox_id = m.mailbox_id, uid = m.uid, modseq = m.modseq
-                              FROM message m
-                             WHERE d.account_id = m.account_id AND d.delivery_id = CAST(:deliveryId AS text))
-                        SELECT id, uid, modseq, email_id, thread_id, account_id, mailbox_id FROM message"""), parsed)
+        boolean replies = !parsed.references().isEmpty();
+        JdbcClient.StatementSpec statement = parsedColumns(contentColumns(jdbc.sql(
+                replies ? DELIVERY_OF_A_REPLY : DELIVERY), parsed)
                 .param("bytes", size)
                 .param("account", accountId)
-                .param("references", parsed.references().toArray(String[]::new))
                 .param("sha", content.sha256())
                 .param("save", Timestamp.from(saveDate))
                 .param("flags", (short) flags.bits())
@@ -311,7 +264,11 @@ public class MessageWriter {
                 .param("kind", MailboxChangeEvent.Kind.MESSAGES_ADDED.name())
                 .param("traceParent", traceParent)
                 .param("content", bytes)
-                .param("deliveryId", deliveryId), parsed)
+                .param("deliveryId", deliveryId), parsed);
+        if (replies) {
+            statement = statement.param("references", parsed.references().toArray(String[]::new));
+        }
+        return statement
                 .query((rs, n) -> new long[] {rs.getLong("id"), rs.getLong("uid"), rs.getLong("modseq"),
                         rs.getLong("email_id"), rs.getLong("thread_id"), rs.getLong("account_id"), rs.getLong("mailbox_id")})
                 .optional();
@@ -330,6 +287,72 @@ public class MessageWriter {
                    AND (a.quota_storage IS NULL OR q.storage + :bytes <= a.quota_storage)
                    AND (a.quota_messages IS NULL OR q.messages + 1 <= a.quota_messages)
                 RETURNING q.account_id)""";
+
+    /**
+     * {@link #deliveryStatement}: the steps, each reading the one before it. {@code %1$s} is where a reply's thread
+     * look-up goes, {@code %2$s} the new message's thread id.
+     */
+    private static final String DELIVERY_STEPS = COUNTED + ",\n" + """
+                        allocated AS (
+                            UPDATE mailboxes mb SET uid_next = mb.uid_next + 1, highest_modseq = mb.highest_modseq + 1
+                              FROM counted
+                             WHERE mb.account_id = counted.account_id AND mb.role = 'INBOX'
+                            RETURNING mb.account_id, mb.id AS mailbox_id, mb.uid_next - 1 AS uid, mb.highest_modseq AS modseq),
+                        content AS (
+                            INSERT INTO message_contents (account_id, email_id, header, header_text, body_text, envelope,
+                                                          structure, message_id_header, search)
+                            SELECT account_id, nextval('email_ids'), CAST(:header AS bytea), CAST(:headerText AS text),
+                                   CAST(:bodyText AS text), CAST(:envelope AS jsonb), CAST(:structure AS jsonb),
+                                   CAST(:messageId AS text),
+                                   to_tsvector('simple', coalesce(CAST(:subject AS text), '') || ' ' || CAST(:bodyText AS text))
+                              FROM allocated
+                            RETURNING email_id),
+%1$s                        message AS (
+                            INSERT INTO messages (account_id, mailbox_id, uid, modseq, created_modseq, blob_sha256, size,
+                                                  internal_date, save_date, flags, keywords, header_size, body_lines,
+                                                  subject, from_address, from_name, message_id_header, email_id, thread_id,
+                                                  media_type, sub_type, text_lines, sent_date, has_attachment)
+                            SELECT a.account_id, a.mailbox_id, a.uid, a.modseq, a.modseq, CAST(:sha AS text),
+                                   CAST(:bytes AS bigint), CAST(:save AS timestamptz), CAST(:save AS timestamptz),
+                                   CAST(:flags AS smallint), CAST(:keywords AS text[]), CAST(:headerSize AS integer),
+                                   CAST(:bodyLines AS integer), CAST(:subject AS text), CAST(:fromAddress AS text),
+                                   CAST(:fromName AS text), CAST(:messageId AS text), c.email_id,
+                                   %2$s, CAST(:mediaType AS text),
+                                   CAST(:subType AS text), CAST(:textLines AS bigint), CAST(:sentDate AS timestamptz),
+                                   CAST(:attachment AS boolean)
+                              FROM allocated a, content c
+                            RETURNING id, account_id, mailbox_id, uid, modseq, email_id, thread_id),
+                        event AS (
+                            INSERT INTO event_outbox (account_id, mailbox_id, kind, uids, modseq, trace_parent)
+                            SELECT account_id, mailbox_id, CAST(:kind AS text), ARRAY[uid], modseq,
+                                   CAST(:traceParent AS text)
+                              FROM allocated),
+                        blob AS (
+                            INSERT INTO blobs (sha256, size, content, ref_count)
+                            SELECT CAST(:sha AS text), CAST(:bytes AS bigint), CAST(:content AS bytea), 1 FROM allocated
+                            ON CONFLICT (sha256) DO UPDATE SET ref_count = blobs.ref_count + EXCLUDED.ref_count),
+                        delivery AS (
+                            UPDATE deliveries d
+                               SET message_id = m.id, mailbox_id = m.mailbox_id, uid = m.uid, modseq = m.modseq
+                              FROM message m
+                             WHERE d.account_id = m.account_id AND d.delivery_id = CAST(:deliveryId AS text))
+                        SELECT id, uid, modseq, email_id, thread_id, account_id, mailbox_id FROM message""";
+
+    /**
+     * A message that answers none other starts its own thread; this spares the look-up of its (empty) references,
+     * whose generic plan, made while a mailbox is small, walked the whole account's messages on every filing.
+     */
+    private static final String DELIVERY = DELIVERY_STEPS.formatted("", "c.email_id");
+
+    /** A reply joins the thread of the first message it refers to that the account has, else starts its own. */
+    private static final String DELIVERY_OF_A_REPLY = DELIVERY_STEPS.formatted("""
+                    thread AS (
+                        SELECT m.thread_id
+                          FROM unnest(CAST(:references AS text[])) AS r(message_id_header)
+                          JOIN message_contents c ON c.account_id = :account AND c.message_id_header = r.message_id_header
+                          JOIN messages m ON m.account_id = c.account_id AND m.email_id = c.email_id
+                         LIMIT 1),
+            """, "coalesce((SELECT thread_id FROM thread), c.email_id)");
 
     /** Binds the columns both message inserts take from the parsed message, under the same parameter names. */
     private static JdbcClient.StatementSpec parsedColumns(JdbcClient.StatementSpec statement, ParsedMessage parsed) {

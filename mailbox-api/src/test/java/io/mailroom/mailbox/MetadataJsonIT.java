@@ -21,6 +21,8 @@ class MetadataJsonIT extends MailboxApiITBase {
     @Test
     void aFetchAnswersWithDataBindingsJsonForEveryPart() {
         assertThat(serviceMapper.registeredModules()).anyMatch(MetadataJson.class::isInstance);
+        assertThat(MetadataJson.writesDatesDirectly(serviceMapper.serializationConfig()))
+                .as("the service's mapper lets MetadataJson write dates itself").isTrue();
         String account = newAccount();
         byte[] message = ("From: Ann <ann@example.org>\r\nTo: Bob <bob@example.net>, undisclosed:;\r\n"
                 + "Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\nDate: Mon, 5 Jan 2026 10:00:00 +0000\r\nMessage-ID: <m1@example.org>\r\n"

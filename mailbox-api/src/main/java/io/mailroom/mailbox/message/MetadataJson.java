@@ -16,6 +16,7 @@ import tools.jackson.core.JsonToken;
 import tools.jackson.core.SerializableString;
 import tools.jackson.core.io.SerializedString;
 import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.SerializationConfig;
 import tools.jackson.databind.SerializationContext;
 import tools.jackson.databind.ValueDeserializer;
 import tools.jackson.databind.ValueSerializer;
@@ -61,6 +62,11 @@ public class MetadataJson extends SimpleModule {
     private static final SerializableString ENVELOPE = new SerializedString("envelope");
     private static final SerializableString STRUCTURE = new SerializedString("structure");
     private static final SerializableString HEADER = new SerializedString("header");
+
+    /** Whether a mapper with this configuration writes metadata's dates itself rather than through Jackson's formatter. */
+    public static boolean writesDatesDirectly(SerializationConfig config) {
+        return MetadataSerializer.isoInstants(config);
+    }
 
     static final class MetadataSerializer extends ValueSerializer<MessageMetadata> {
 
@@ -118,7 +124,7 @@ public class MetadataJson extends SimpleModule {
         }
 
         private static void instant(JsonGenerator out, SerializationContext context, SerializableString name, Instant value) {
-            if (value == null || !isoInstants(context)) {
+            if (value == null || !isoInstants(context.getConfig())) {
                 value(out, context, name, value);
                 return;
             }
@@ -126,11 +132,15 @@ public class MetadataJson extends SimpleModule {
             writeIsoInstant(out, value);
         }
 
-        /** Whether the mapper writes an Instant as {@link Instant#toString()} does: its default. */
-        private static boolean isoInstants(SerializationContext context) {
-            return !context.isEnabled(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
-                    && !context.isEnabled(DateTimeFeature.WRITE_DATES_WITH_CONTEXT_TIME_ZONE)
-                    && !context.isEnabled(DateTimeFeature.TRUNCATE_TO_MSECS_ON_WRITE);
+        /**
+         * Whether the mapper writes an Instant as {@link Instant#toString()} does: its default. Jackson's
+         * {@code InstantSerializer} applies the context's time zone only when the mapper was given one
+         * ({@code WRITE_DATES_WITH_CONTEXT_TIME_ZONE} is on by default, and alone changes nothing).
+         */
+        static boolean isoInstants(SerializationConfig config) {
+            return !config.isEnabled(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
+                    && !config.isEnabled(DateTimeFeature.TRUNCATE_TO_MSECS_ON_WRITE)
+                    && !(config.isEnabled(DateTimeFeature.WRITE_DATES_WITH_CONTEXT_TIME_ZONE) && config.hasExplicitTimeZone());
         }
 
         /**

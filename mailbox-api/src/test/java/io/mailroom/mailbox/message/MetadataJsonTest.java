@@ -73,6 +73,22 @@ class MetadataJsonTest {
     }
 
     @Test
+    void datesTakeTheDirectWayUnlessTheMapperAsksForSomethingElse() {
+        assertThat(MetadataJson.writesDatesDirectly(handWritten.serializationConfig())).isTrue();
+        JsonMapper zoned = JsonMapper.builder().defaultTimeZone(java.util.TimeZone.getTimeZone("Europe/Paris")).build();
+        JsonMapper millis = JsonMapper.builder().enable(tools.jackson.databind.cfg.DateTimeFeature.TRUNCATE_TO_MSECS_ON_WRITE).build();
+        JsonMapper numbers = JsonMapper.builder().enable(tools.jackson.databind.cfg.DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+        Instant instant = Instant.parse("2026-11-27T20:00:00.123456Z");
+        MessageMetadata metadata = new MessageMetadata(1, 1, 1, 1, 1, Set.of(), instant, instant, 1, 1, 1, "text",
+                "plain", 1L, null, null, null);
+        for (JsonMapper other : List.of(zoned, millis, numbers)) {
+            assertThat(MetadataJson.writesDatesDirectly(other.serializationConfig())).isFalse();
+            assertThat(other.rebuild().addModule(new MetadataJson()).build().writeValueAsString(metadata))
+                    .isEqualTo(other.writeValueAsString(metadata));
+        }
+    }
+
+    @Test
     void envelopesAreWrittenAsDataBindingWritesThem() {
         for (Envelope envelope : List.of(ENVELOPE, new Envelope(null, null, null, null, null, null, null, null, null, null),
                 STRUCTURE.envelope())) {

@@ -302,10 +302,10 @@ public class MessageWriter {
                             INSERT INTO message_contents (account_id, email_id, header, header_text, body_text, envelope,
                                                           structure, message_id_header, search)
                             SELECT account_id, nextval('email_ids'), CAST(:header AS bytea), CAST(:headerText AS text),
-                                   CAST(:bodyText AS text), CAST(:envelope AS jsonb), CAST(:structure AS jsonb),
+                                   body.text, CAST(:envelope AS jsonb), CAST(:structure AS jsonb),
                                    CAST(:messageId AS text),
-                                   to_tsvector('simple', coalesce(CAST(:subject AS text), '') || ' ' || CAST(:bodyText AS text))
-                              FROM allocated
+                                   to_tsvector('simple', coalesce(CAST(:subject AS text), '') || ' ' || body.text)
+                              FROM allocated, (SELECT CAST(:bodyText AS text) AS text) body
                             RETURNING email_id),
 %1$s                        message AS (
                             INSERT INTO messages (account_id, mailbox_id, uid, modseq, created_modseq, blob_sha256, size,
@@ -384,9 +384,9 @@ public class MessageWriter {
         return contentColumns(jdbc.sql("""
                         INSERT INTO message_contents (account_id, email_id, header, header_text, body_text, envelope,
                                                       structure, message_id_header, search)
-                        VALUES (:account, nextval('email_ids'), :header, :headerText, :bodyText, :envelope::jsonb,
-                                :structure::jsonb, :messageId,
-                                to_tsvector('simple', coalesce(:subject, '') || ' ' || :bodyText))
+                        SELECT :account, nextval('email_ids'), :header, :headerText, body.text, :envelope::jsonb,
+                               :structure::jsonb, :messageId, to_tsvector('simple', coalesce(:subject, '') || ' ' || body.text)
+                          FROM (SELECT CAST(:bodyText AS text) AS text) body
                         RETURNING email_id"""), parsed)
                 .param("account", accountId)
                 .param("messageId", parsed.messageId())

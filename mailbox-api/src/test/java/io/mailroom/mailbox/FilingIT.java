@@ -22,6 +22,9 @@ import tools.jackson.databind.JsonNode;
 
 class FilingIT extends MailboxApiITBase {
 
+    @org.springframework.beans.factory.annotation.Autowired
+    private io.micrometer.core.instrument.MeterRegistry meters;
+
     @Test
     void filesIntoTheInboxOnceAndAnswersARepeatWithTheFirstResult() {
         String address = newAccount();
@@ -74,6 +77,59 @@ class FilingIT extends MailboxApiITBase {
                 responses.getFirst().json().path("messageId").asLong());
         assertThat(messagesIn(address)).hasSize(1);
         assertThat(refCount(message)).isEqualTo(1);
+    }
+
+    @Test
+    void aBurstOfSingleFilingsGetsEachItsOwnAnswer() throws Exception {
+        List<String> accounts = List.of(newAccount(), newAccount(), newAccount());
+        String full = newAccount();
+        jdbc.sql("UPDATE accounts SET quota_messages = 0 WHERE address = ?").param(full).update();
+        String missing = "nobody-" + System.nanoTime() + "@" + full.substring(full.indexOf('@') + 1);
+        double groupedBefore = meters.find("mailroom.filing.group.size").summary().totalAmount();
+        // 30 distinct filings over three accounts, each of them twice, one for a full account and one for no account,
+        // all at once: they are filed in groups, and each request still gets the answer a lone filing would
+        List<Callable<Response>> requests = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            int n = i;
+            String address = accounts.get(n % 3);
+            byte[] message = message("burst " + n, "body " + n);
+            requests.add(() -> file(address, "burst-" + n, message));
+            requests.add(() -> file(address, "burst-" + n, message));
+        }
+        requests.add(() -> file(full, "burst-full", message("full", "no room")));
+        requests.add(() -> file(missing, "burst-missing", message("missing", "nobody")));
+        List<Response> responses = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Response>> futures = requests.stream().map(r -> pool.submit(() -> {
+                start.await();
+                return r.call();
+            })).toList();
+            start.countDown();
+            for (Future<Response> future : futures) {
+                responses.add(future.get());
+            }
+        }
+
+        for (int i = 0; i < 30; i++) {
+            Response a = responses.get(2 * i);
+            Response b = responses.get(2 * i + 1);
+            assertThat(List.of(a.status(), b.status())).as("delivery burst-" + i).containsExactlyInAnyOrder(200, 201);
+            assertThat(a.json().path("messageId").asLong()).isEqualTo(b.json().path("messageId").asLong());
+            Response first = a.status() == 201 ? a : b;
+            assertThat(first.header("Location")).contains("/messages/" + first.json().path("messageId").asLong());
+        }
+        assertThat(responses.get(60).status()).isEqualTo(422);
+        assertThat(responses.get(60).json().path("code").asString()).isEqualTo("quota-exceeded");
+        assertThat(responses.get(61).status()).isEqualTo(404);
+        assertThat(responses.get(61).json().path("code").asString()).isEqualTo("account-not-found");
+        for (String address : accounts) {
+            assertThat(messagesIn(address)).extracting(m -> m.path("uid").asLong())
+                    .containsExactlyElementsOf(LongStream.rangeClosed(1, 10).boxed().toList());
+        }
+        assertThat(messagesIn(full)).isEmpty();
+        // every parsed filing went through a group, the account-less one too (the group finds no account for it)
+        assertThat(meters.find("mailroom.filing.group.size").summary().totalAmount() - groupedBefore).isEqualTo(62);
     }
 
     @Test

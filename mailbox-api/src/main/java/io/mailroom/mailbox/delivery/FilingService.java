@@ -26,6 +26,8 @@ import io.mailroom.mailbox.message.MessageFlags;
 import io.mailroom.mailbox.message.MessageWriter;
 import io.mailroom.mailbox.web.ApiProblem;
 import io.mailroom.mailbox.web.ProblemCodes;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Files a delivered message into an account's INBOX, exactly once per delivery id. The {@code deliveries} row is the
@@ -51,6 +53,13 @@ public class FilingService {
     /** Recipients per transaction of a batch: bounds how long one batch holds the accounts' locks. */
     static final int RECIPIENTS_PER_TRANSACTION = 32;
 
+    /**
+     * Groups of single filings at work at once ({@link #file(String, String, SpooledContent)}): two keep both of a
+     * small machine's cores busy (one group in PostgreSQL while the other is in the service) without putting every
+     * request's transaction into PostgreSQL at once, where each filing costs more the more run beside it.
+     */
+    static final int CONCURRENT_GROUPS = 2;
+
     private final MailboxService mailboxes;
     private final MessageWriter writer;
     private final BlobStore blobs;
@@ -61,10 +70,12 @@ public class FilingService {
     private final TransactionTemplate jdbcTransaction;
     private final OutboxSignal outbox;
     private final AccountService accounts;
+    /** Single filings that arrive together, filed together ({@link #fileGroup}). */
+    private final Coalescer<Grouped, BatchOutcome> groups;
 
     FilingService(MailboxService mailboxes, MessageWriter writer, BlobStore blobs, JdbcClient jdbc,
                   TransactionTemplate transaction, ChangeLog changes, javax.sql.DataSource dataSource,
-                  OutboxSignal outbox, AccountService accounts) {
+                  OutboxSignal outbox, AccountService accounts, MeterRegistry meters) {
         this.accounts = accounts;
         this.mailboxes = mailboxes;
         this.writer = writer;
@@ -74,13 +85,18 @@ public class FilingService {
         this.changes = changes;
         this.jdbcTransaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.outbox = outbox;
+        DistributionSummary sizes = DistributionSummary.builder("mailroom.filing.group.size")
+                .description("single filings filed together in one group (one transaction)")
+                .register(meters);
+        this.groups = new Coalescer<>(this::fileGroup, RECIPIENTS_PER_TRANSACTION, CONCURRENT_GROUPS, sizes::record);
     }
 
     /**
      * Files a delivery for the account with this address (normalized, {@code EmailAddress.normalize}). A body of up to
-     * {@link MessageWriter#STAGE_THRESHOLD} bytes is filed with two statements, the first of which finds the account
-     * ({@link #fileUnstaged}); the account is looked up on its own only when nothing was claimed, or for a large
-     * body. A refused message (empty) answers 404 first when there is no such account, as a look-up ahead would.
+     * {@link MessageWriter#STAGE_THRESHOLD} bytes is parsed here and filed in a group with the single filings that
+     * arrive meanwhile ({@link #fileGroup}; alone when none does), answered as if filed on its own; a larger body is
+     * staged and filed alone. A refused message (empty) answers 404 first when there is no such account, as a look-up
+     * ahead would.
      *
      * @throws ApiProblem {@code account-not-found}, {@code quota-exceeded}, {@code validation}
      */
@@ -95,7 +111,47 @@ public class FilingService {
             accounts.require(address);
             throw refused;
         }
-        return fileUnstaged(address, deliveryId, prepared);
+        BatchOutcome outcome = groups.submit(new Grouped(address, deliveryId, prepared, changes.traceParent()));
+        if (outcome.refused() != null) {
+            throw outcome.refused();
+        }
+        FiledMessageResponse filed = outcome.filed();
+        if (filed.duplicate()) {
+            return duplicate(outcome.item().account(), deliveryId, filed);
+        }
+        LOG.info("Filed delivery {} for {} as UID {} (message {}, {} bytes)",
+                deliveryId, address, filed.uid(), filed.messageId(), content.size());
+        return filed;
+    }
+
+    /** A single filing of an unstaged body waiting for its group, with the trace context of its request. */
+    record Grouped(String address, String deliveryId, MessageWriter.Prepared prepared, String traceParent) {
+    }
+
+    /**
+     * Single filings that came in together ({@link #groups}), filed as {@link #fileEach} files a request's messages:
+     * one transaction for the group (up to {@value #RECIPIENTS_PER_TRANSACTION}), the claims in one statement, ascending
+     * account order, each message with its own outcome and its request's trace context in its change event. Where a
+     * single filing pays a transaction, a commit and PostgreSQL's cost of running beside every other request's
+     * transaction, a group pays them once. The callers log their outcomes (their threads carry their traces).
+     */
+    List<BatchOutcome> fileGroup(List<Grouped> group) {
+        BatchOutcome[] outcomes = new BatchOutcome[group.size()];
+        Map<String, Account> found = accounts.findAll(group.stream().map(Grouped::address).toList());
+        List<Pending> pending = new ArrayList<>();
+        for (int i = 0; i < group.size(); i++) {
+            Grouped g = group.get(i);
+            Account account = found.get(EmailAddress.normalize(g.address()));
+            BatchItem item = new BatchItem(g.address(), account, g.deliveryId());
+            if (account == null) {
+                outcomes[i] = new BatchOutcome(item, null,
+                        ApiProblem.notFound(ProblemCodes.ACCOUNT_NOT_FOUND, "no account " + g.address()));
+            } else {
+                pending.add(new Pending(i, item, g.prepared(), g.traceParent()));
+            }
+        }
+        fileTogether(pending, outcomes);
+        return List.of(outcomes);
     }
 
     public FiledMessageResponse file(Account account, String deliveryId, SpooledContent content) {
@@ -131,7 +187,11 @@ public class FilingService {
      * result even when the account has filled up since. Nothing claimed: no such account (404) or filed before.
      */
     private FiledMessageResponse fileUnstaged(String address, String deliveryId, MessageWriter.Prepared prepared) {
-        String traceParent = changes.traceParent();
+        return fileUnstaged(address, deliveryId, prepared, changes.traceParent());
+    }
+
+    private FiledMessageResponse fileUnstaged(String address, String deliveryId, MessageWriter.Prepared prepared,
+                                              String traceParent) {
         Filing outcome;
         try {
             outcome = jdbcTransaction.execute(status -> {
@@ -327,6 +387,7 @@ public class FilingService {
     public List<BatchOutcome> fileEach(List<Delivery> deliveries) {
         BatchOutcome[] outcomes = new BatchOutcome[deliveries.size()];
         Map<String, Account> found = accounts.findAll(deliveries.stream().map(Delivery::address).toList());
+        String traceParent = changes.traceParent();
         List<Pending> pending = new ArrayList<>();
         for (int i = 0; i < deliveries.size(); i++) {
             Delivery delivery = deliveries.get(i);
@@ -341,22 +402,13 @@ public class FilingService {
                 if (delivery.content().size() > MessageWriter.STAGE_THRESHOLD) {
                     outcomes[i] = new BatchOutcome(item, file(account, delivery.deliveryId(), delivery.content()), null);
                 } else {
-                    pending.add(new Pending(i, item, writer.prepare(delivery.content())));
+                    pending.add(new Pending(i, item, writer.prepare(delivery.content()), traceParent));
                 }
             } catch (ApiProblem refused) {
                 outcomes[i] = new BatchOutcome(item, null, refused);
             }
         }
-        // ascending account id, then delivery id: batches and single filings never wait on each other in a cycle
-        pending.sort(Comparator.comparingLong((Pending p) -> p.item().account().id())
-                .thenComparing((Pending p) -> p.item().deliveryId()).thenComparingInt(Pending::index));
-        String traceParent = changes.traceParent();
-        for (int start = 0; start < pending.size(); start += RECIPIENTS_PER_TRANSACTION) {
-            List<Pending> chunk = pending.subList(start, Math.min(pending.size(), start + RECIPIENTS_PER_TRANSACTION));
-            for (Map.Entry<Integer, BatchOutcome> done : fileEachChunk(chunk, traceParent).entrySet()) {
-                outcomes[done.getKey()] = done.getValue();
-            }
-        }
+        fileTogether(pending, outcomes);
         for (int i = 0; i < outcomes.length; i++) {
             log(outcomes[i], deliveries.get(i).content().size(), deliveries.size() + " messages in the request");
         }
@@ -377,8 +429,27 @@ public class FilingService {
         }
     }
 
-    /** A message of {@link #fileEach} parsed and waiting for its transaction; {@code index} in the request. */
-    private record Pending(int index, BatchItem item, MessageWriter.Prepared prepared) {
+    /**
+     * Files parsed messages in transactions of up to {@value #RECIPIENTS_PER_TRANSACTION}, putting each outcome at its
+     * {@code index} in {@code outcomes}.
+     */
+    private void fileTogether(List<Pending> pending, BatchOutcome[] outcomes) {
+        // ascending account id, then delivery id: batches and single filings never wait on each other in a cycle
+        pending.sort(Comparator.comparingLong((Pending p) -> p.item().account().id())
+                .thenComparing((Pending p) -> p.item().deliveryId()).thenComparingInt(Pending::index));
+        for (int start = 0; start < pending.size(); start += RECIPIENTS_PER_TRANSACTION) {
+            List<Pending> chunk = pending.subList(start, Math.min(pending.size(), start + RECIPIENTS_PER_TRANSACTION));
+            for (Map.Entry<Integer, BatchOutcome> done : fileEachChunk(chunk).entrySet()) {
+                outcomes[done.getKey()] = done.getValue();
+            }
+        }
+    }
+
+    /**
+     * A message of {@link #fileEach} or {@link #fileGroup} parsed and waiting for its transaction; {@code index} in the
+     * request or group, {@code traceParent} for its change event.
+     */
+    private record Pending(int index, BatchItem item, MessageWriter.Prepared prepared, String traceParent) {
     }
 
     /**
@@ -388,7 +459,7 @@ public class FilingService {
      * answers as a repeat. If the transaction fails as a whole (a deadlock with another filing over a shared body, a
      * twin's race), each message is filed on its own instead.
      */
-    private Map<Integer, BatchOutcome> fileEachChunk(List<Pending> chunk, String traceParent) {
+    private Map<Integer, BatchOutcome> fileEachChunk(List<Pending> chunk) {
         Map<Integer, BatchOutcome> done = new java.util.HashMap<>();
         List<Pending> refused = new ArrayList<>();
         Map<Integer, Integer> repeats = new java.util.HashMap<>();
@@ -409,7 +480,7 @@ public class FilingService {
                         continue;
                     }
                     Optional<MessageWriter.Added> added = writer.addDelivery(accountId, p.prepared(), recent(), deliveryId,
-                            traceParent);
+                            p.traceParent());
                     if (added.isEmpty()) {
                         unclaim(accountId, deliveryId);
                         refused.add(p);
@@ -450,7 +521,8 @@ public class FilingService {
 
     private BatchOutcome fileAlone(Pending p) {
         try {
-            return new BatchOutcome(p.item(), fileUnstaged(p.item().account().address(), p.item().deliveryId(), p.prepared()), null);
+            return new BatchOutcome(p.item(), fileUnstaged(p.item().account().address(), p.item().deliveryId(), p.prepared(),
+                    p.traceParent()), null);
         } catch (ApiProblem refused) {
             return new BatchOutcome(p.item(), null, refused);
         }

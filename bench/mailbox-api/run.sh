@@ -7,8 +7,9 @@
 # Usage: bench/mailbox-api/run.sh [messages] [accounts] [concurrency]     (defaults 20000 50 32)
 # env: SERVICE_WARMUP (default 4000: filings, one per request and as many 16 per request, that bring the service to its
 #      steady state before anything is measured; 0 skips them), METADATA_WARMUP (default 1000 metadata calls of each
-#      kind before those measured), BATCH_RECIPIENTS (default 10; 0 skips the batch filing figure), MESSAGES_PER_REQUEST (default 16; 0 skips the
-#      figure for distinct messages filed many per request) and MANY_CONCURRENCY (its concurrent requests, default 4),
+#      kind before those measured), BATCH_RECIPIENTS (default 10; 0 skips the batch filing figure),
+#      MESSAGES_PER_REQUEST (default 16; 0 skips the figure for distinct messages filed many per request) and
+#      MANY_CONCURRENCY (its concurrent requests, default 4),
 #      FILING_ONLY=1 (stop after filing), REBUILD=1,
 #      JAR=FILE (another service jar, e.g. a copy of an earlier build, for a before/after comparison)
 # Needs: JDK 25 (JAVA_HOME), psql, PostgreSQL on $PGHOST:5432 as postgres with trust auth (as the CI machine has).

@@ -141,11 +141,9 @@ public class FilingService {
         List<Pending> pending = new ArrayList<>();
         for (int i = 0; i < group.size(); i++) {
             Grouped g = group.get(i);
-            Account account = found.get(EmailAddress.normalize(g.address()));
-            BatchItem item = new BatchItem(g.address(), account, g.deliveryId());
-            if (account == null) {
-                outcomes[i] = new BatchOutcome(item, null,
-                        ApiProblem.notFound(ProblemCodes.ACCOUNT_NOT_FOUND, "no account " + g.address()));
+            BatchItem item = item(found, g.address(), g.deliveryId());
+            if (item.account() == null) {
+                outcomes[i] = noSuchAccount(item);
             } else {
                 pending.add(new Pending(i, item, g.prepared(), g.traceParent()));
             }
@@ -391,11 +389,10 @@ public class FilingService {
         List<Pending> pending = new ArrayList<>();
         for (int i = 0; i < deliveries.size(); i++) {
             Delivery delivery = deliveries.get(i);
-            Account account = found.get(EmailAddress.normalize(delivery.address()));
-            BatchItem item = new BatchItem(delivery.address(), account, delivery.deliveryId());
+            BatchItem item = item(found, delivery.address(), delivery.deliveryId());
+            Account account = item.account();
             if (account == null) {
-                outcomes[i] = new BatchOutcome(item, null,
-                        ApiProblem.notFound(ProblemCodes.ACCOUNT_NOT_FOUND, "no account " + delivery.address()));
+                outcomes[i] = noSuchAccount(item);
                 continue;
             }
             try {
@@ -427,6 +424,15 @@ public class FilingService {
             LOG.info("Delivery {} for {} refused: {} {}", item.deliveryId(), item.address(), outcome.refused().code(),
                     outcome.refused().getMessage());
         }
+    }
+
+    /** A message of {@link #fileEach} or {@link #fileGroup} with its account among those found (null: none). */
+    private static BatchItem item(Map<String, Account> found, String address, String deliveryId) {
+        return new BatchItem(address, found.get(EmailAddress.normalize(address)), deliveryId);
+    }
+
+    private static BatchOutcome noSuchAccount(BatchItem item) {
+        return new BatchOutcome(item, null, ApiProblem.notFound(ProblemCodes.ACCOUNT_NOT_FOUND, "no account " + item.address()));
     }
 
     /**

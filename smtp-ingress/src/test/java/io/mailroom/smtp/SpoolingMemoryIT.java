@@ -8,7 +8,9 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CyclicBarrier;
@@ -35,6 +37,7 @@ class SpoolingMemoryIT {
     static final int MESSAGE_LINES = 10 * 1024;
     static final byte[] LINE = ("z".repeat(1022) + "\r\n").getBytes(StandardCharsets.US_ASCII);
     static final long MESSAGE_SIZE = (long) MESSAGE_LINES * LINE.length;
+    static final int SERVER_LINES_KEPT = 200;
 
     private Process server;
 
@@ -49,7 +52,8 @@ class SpoolingMemoryIT {
     @Test
     void twoHundredConcurrentTenMegabyteMessagesFitInA512MegabyteHeap() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        server = new ProcessBuilder(java, "-Xmx512m", "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
+        server = new ProcessBuilder(java, "-Xmx512m", "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc*:file=target/memory-probe-gc.log",
+                "-cp", System.getProperty("java.class.path"),
                 MemoryProbeServer.class.getName(),
                 "--mailroom.smtp.hostname=mx.test",
                 "--mailroom.smtp.max-message-size=20MB",
@@ -64,15 +68,42 @@ class SpoolingMemoryIT {
                 "--logging.level.root=WARN")
                 .redirectErrorStream(true).start();
         BlockingQueue<String> output = new LinkedBlockingQueue<>();
+        Deque<String> lastLines = new ArrayDeque<>();
         Thread.ofVirtual().start(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                     output.add(line);
+                    synchronized (lastLines) {
+                        lastLines.addLast(line);
+                        if (lastLines.size() > SERVER_LINES_KEPT) {
+                            lastLines.removeFirst();
+                        }
+                    }
                 }
             } catch (IOException ignored) {
                 // the server went away; the test notices
             }
         });
+        try {
+            loadAndCheck(output);
+        } catch (Throwable failure) {
+            // the server's last words (an OutOfMemoryError, a stack trace) say why senders failed; its GC log is in
+            // target/memory-probe-gc.log
+            if (server.isAlive()) {
+                server.destroy();
+                server.waitFor(20, TimeUnit.SECONDS);
+            }
+            Thread.sleep(500);
+            synchronized (lastLines) {
+                failure.addSuppressed(new AssertionError("the server's last " + lastLines.size() + " lines of output (alive: "
+                        + server.isAlive() + (server.isAlive() ? "" : ", exit code " + server.exitValue()) + "):\n"
+                        + String.join("\n", lastLines)));
+            }
+            throw failure;
+        }
+    }
+
+    private void loadAndCheck(BlockingQueue<String> output) throws Exception {
         int port = Integer.parseInt(awaitLine(output, "LISTENING ").substring("LISTENING ".length()));
 
         CyclicBarrier allInData = new CyclicBarrier(SENDERS);

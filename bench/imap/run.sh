@@ -91,7 +91,7 @@ if [[ " $SIDES " == *" mailroom "* ]]; then
   API_PID=${PIDS[-1]}
   GW_HTTP=$(free_port); IMAP_PORT=$(free_port); IMAPS_PORT=$(free_port)
   say "Mailroom: database $DB, mailbox-api :$API_PORT, imap-gateway IMAP :$IMAP_PORT"
-  MAILROOM_INTERNAL_TOKEN=$INTERNAL "$JAVA" -Xmx512m ${GATEWAY_JAVA_OPTS:-} -jar "$OUT/jars/imap-gateway.jar" \
+  MAILROOM_INTERNAL_TOKEN=$INTERNAL "$JAVA" -Xms512m -Xmx512m ${GATEWAY_JAVA_OPTS:-} -jar "$OUT/jars/imap-gateway.jar" \
     --server.port="$GW_HTTP" --mailroom.mailbox-api.base-url="http://127.0.0.1:$API_PORT" \
     --mailroom.imap.imap.host=127.0.0.1 --mailroom.imap.imap.port="$IMAP_PORT" \
     --mailroom.imap.imaps.host=127.0.0.1 --mailroom.imap.imaps.port="$IMAPS_PORT" \

@@ -38,7 +38,7 @@ mkdir -p "$OUT/jars" && cp "$JARS/mailbox-api.jar" "$JARS/imap-gateway.jar" "$OU
 start_mailbox_api 180 --logging.level.io.mailroom=WARN \
   "--spring.datasource.hikari.connection-init-sql=SET log_min_duration_statement=0" || exit 1
 GW_HTTP=$(free_port); IMAP_PORT=$(free_port); IMAPS_PORT=$(free_port)
-MAILROOM_INTERNAL_TOKEN=$INTERNAL "$JAVA" -Xmx512m -jar "$OUT/jars/imap-gateway.jar" \
+MAILROOM_INTERNAL_TOKEN=$INTERNAL "$JAVA" -Xms512m -Xmx512m -jar "$OUT/jars/imap-gateway.jar" \
   --server.port="$GW_HTTP" --mailroom.mailbox-api.base-url="http://127.0.0.1:$API_PORT" \
   --mailroom.imap.imap.host=127.0.0.1 --mailroom.imap.imap.port="$IMAP_PORT" \
   --mailroom.imap.imaps.host=127.0.0.1 --mailroom.imap.imaps.port="$IMAPS_PORT" \

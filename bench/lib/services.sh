@@ -90,7 +90,7 @@ start_mailbox_api() {  # seconds-to-wait [extra arguments...]
   API_PORT=$(free_port); API_HTTP="http://127.0.0.1:$API_PORT"
   ADMIN=$(random_token); INTERNAL=$(random_token)
   psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB" || return 1
-  MAILROOM_ADMIN_TOKEN=$ADMIN MAILROOM_INTERNAL_TOKEN=$INTERNAL "$JAVA" -Xmx512m -jar "$OUT/jars/mailbox-api.jar" \
+  MAILROOM_ADMIN_TOKEN=$ADMIN MAILROOM_INTERNAL_TOKEN=$INTERNAL "$JAVA" -Xms512m -Xmx512m -jar "$OUT/jars/mailbox-api.jar" \
     --server.port="$API_PORT" --spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$DB" \
     --spring.datasource.username=postgres "$@" > "$OUT/mailbox-api.log" 2>&1 &
   PIDS+=($!)

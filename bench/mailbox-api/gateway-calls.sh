@@ -18,7 +18,7 @@ PORT=$(python3 -c 'import random; lo=int(open("/proc/sys/net/ipv4/ip_local_port_
 export MAILROOM_ADMIN_TOKEN=bench-admin-token MAILROOM_INTERNAL_TOKEN=bench-internal-token
 psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB"
 JFR_OPTS=(); [ -n "${JFR:-}" ] && JFR_OPTS=(-XX:StartFlightRecording=filename="$JFR",settings=profile,delay=25s)
-"$JAVA" -Xmx256m "${JFR_OPTS[@]}" -jar "$RUN_JAR" --server.port="$PORT" \
+"$JAVA" -Xms256m -Xmx256m "${JFR_OPTS[@]}" -jar "$RUN_JAR" --server.port="$PORT" \
   --spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$DB" --spring.datasource.username=postgres > /tmp/gateway-calls-$$.log 2>&1 &
 PID=$!
 cleanup() { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"; rm -f "$RUN_JAR"; }

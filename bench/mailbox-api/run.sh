@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # mailroom mailbox-api benchmark (issue 3). Starts the service jar on a fresh database of the local PostgreSQL, with a
-# 256 MB heap, and measures:
+# 256 MB heap committed at start (-Xms = -Xmx, as the image does), and measures:
 #   1. filing distinct 10 KB messages through the REST API (msgs/s, latency percentiles);
 #   2. metadata of 500 messages of a 100,000-message mailbox in one call (latency percentiles);
 #   3. the service's heap while a 50 MB message is filed and streamed back.
@@ -47,7 +47,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$JAVA" -Xmx"$HEAP" ${SERVICE_JAVA_OPTS:-} -jar "$RUN_JAR" --server.port="$PORT" \
+"$JAVA" -Xms"$HEAP" -Xmx"$HEAP" ${SERVICE_JAVA_OPTS:-} -jar "$RUN_JAR" --server.port="$PORT" \
   --spring.datasource.url="jdbc:postgresql://$PGHOST:5432/$DB" --spring.datasource.username="$PGUSER" \
   --logging.level.io.mailroom=WARN >"$LOG" 2>&1 &
 SERVICE=$!

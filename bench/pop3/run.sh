@@ -95,7 +95,7 @@ if [[ " $SIDES " == *" mailroom "* ]]; then
   API_PID=${PIDS[-1]}
   GW_HTTP=$(free_port); POP3_PORT=$(free_port); POP3S_PORT=$(free_port)
   say "Mailroom: database $DB, mailbox-api :$API_PORT, pop3-gateway POP3 :$POP3_PORT"
-  MAILROOM_INTERNAL_TOKEN=$INTERNAL "$JAVA" -Xmx256m ${GATEWAY_JAVA_OPTS:-} -jar "$OUT/jars/pop3-gateway.jar" \
+  MAILROOM_INTERNAL_TOKEN=$INTERNAL "$JAVA" -Xms256m -Xmx256m ${GATEWAY_JAVA_OPTS:-} -jar "$OUT/jars/pop3-gateway.jar" \
     --server.port="$GW_HTTP" --mailroom.mailbox-api.base-url="http://127.0.0.1:$API_PORT" \
     --mailroom.pop3.pop3.host=127.0.0.1 --mailroom.pop3.pop3.port="$POP3_PORT" \
     --mailroom.pop3.pop3s.host=127.0.0.1 --mailroom.pop3.pop3s.port="$POP3S_PORT" \

@@ -34,7 +34,7 @@ start_mailroom() {
   psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB" || return 1
   jdbc="jdbc:postgresql://127.0.0.1:5432/$DB"
   MAILROOM_ADMIN_TOKEN=$admin_token MAILROOM_INTERNAL_TOKEN=$internal_token \
-    "$JAVA" -Xmx512m -jar "$api_jar" --server.port="$api_port" --spring.datasource.url="$jdbc" \
+    "$JAVA" -Xms512m -Xmx512m -jar "$api_jar" --server.port="$api_port" --spring.datasource.url="$jdbc" \
     --spring.datasource.username=postgres > "$OUT/mailbox-api.log" 2>&1 &
   PIDS+=($!)
   wait_http "$API_HTTP/actuator/health/readiness" 120 || { say "mailbox-api did not start: see $OUT/mailbox-api.log"; return 1; }
@@ -44,7 +44,7 @@ start_mailroom() {
     queue_args=(--mailroom.queue.type=postgres --mailroom.queue.postgres.url="$jdbc" --mailroom.queue.postgres.username=postgres)
   fi
   MAILROOM_INTERNAL_TOKEN=$internal_token \
-    "$JAVA" -Xmx512m ${SMTP_JAVA_OPTS:-} -jar "$smtp_jar" --server.port="$http_port" --mailroom.mailbox-api.base-url="$API_HTTP" \
+    "$JAVA" -Xms512m -Xmx512m ${SMTP_JAVA_OPTS:-} -jar "$smtp_jar" --server.port="$http_port" --mailroom.mailbox-api.base-url="$API_HTTP" \
     "${queue_args[@]}" --mailroom.smtp.hostname=mx.bench --mailroom.smtp.max-connections-per-ip=0 \
     --mailroom.smtp.listeners.mx.port="$MX_PORT" --mailroom.smtp.listeners.mx.bind-address=127.0.0.1 \
     --mailroom.smtp.listeners.submission.port="$SUBMISSION_PORT" --mailroom.smtp.listeners.submission.bind-address=127.0.0.1 \

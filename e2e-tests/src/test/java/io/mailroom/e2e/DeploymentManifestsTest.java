@@ -176,6 +176,11 @@ class DeploymentManifestsTest {
         assertThat(Integer.parseInt(user.group(1))).isGreaterThan(0);
         assertThat(dockerfile).containsPattern("(?m)^HEALTHCHECK .*\\n?.*/actuator/health/readiness");
         assertThat(dockerfile).contains("ENTRYPOINT [\"java\", \"org.springframework.boot.loader.launch.JarLauncher\"]");
+        // the heap committed at start, as large as it may grow: a G1 heap left to size itself stays small and marks
+        // its old generation over and over (bench/mailbox-api/README.md, "A heap that sized itself")
+        Matcher heap = Pattern.compile("-XX:InitialRAMPercentage=(\\d+) -XX:MaxRAMPercentage=(\\d+)").matcher(dockerfile);
+        assertThat(heap.find()).as("JAVA_TOOL_OPTIONS sizes the heap").isTrue();
+        assertThat(heap.group(1)).as("initial heap = maximum heap").isEqualTo(heap.group(2));
         // the Kubernetes manifests run the image as this user and group
         String deployment = ManifestSources.read(HOME.resolve("k8s/base/smtp-ingress.yaml"));
         assertThat(deployment).contains("runAsUser: " + user.group(1));

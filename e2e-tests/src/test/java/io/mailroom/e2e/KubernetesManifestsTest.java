@@ -209,6 +209,9 @@ class KubernetesManifestsTest {
 
             assertThat(container.getResources().getRequests()).as(where + " requests").containsKeys("cpu", "memory");
             assertThat(container.getResources().getLimits()).as(where + " limits").containsKey("memory");
+            assertThat(container.getResources().getRequests().get("memory"))
+                    .as(where + ": memory request = limit (the image commits its heap, 75 % of the limit, at start)")
+                    .isEqualTo(container.getResources().getLimits().get("memory"));
             assertThat(container.getResources().getLimits()).as(where + ": no CPU limit (throttling stalls the event loops)")
                     .doesNotContainKey("cpu");
         }

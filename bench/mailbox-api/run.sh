@@ -6,7 +6,7 @@
 #   3. the service's heap while a 50 MB message is filed and streamed back.
 # Usage: bench/mailbox-api/run.sh [messages] [accounts] [concurrency]     (defaults 20000 50 32)
 # env: SERVICE_WARMUP (default 4000: filings, one per request and as many 16 per request, that bring the service to its
-#      steady state before anything is measured; 0 skips them), METADATA_WARMUP (default 1000 metadata calls of each
+#      steady state before anything is measured; 0 skips them), METADATA_WARMUP (default 4000 metadata calls of each
 #      kind before those measured), BATCH_RECIPIENTS (default 10; 0 skips the batch filing figure),
 #      MESSAGES_PER_REQUEST (default 16; 0 skips the figure for distinct messages filed many per request) and
 #      MANY_CONCURRENCY (its concurrent requests, default 4),
@@ -75,11 +75,15 @@ cpu_pg() {
   for pid in $(pgrep -f "^postgres: .* $DB "); do t=$(( t + $(proc_ticks "$pid") )); done
   echo "$t"
 }
+# methods the service's JIT has compiled so far: a measured phase that still compiles hundreds measures warm-up
+compilations() { "$JAVA_HOME/bin/jstat" -compiler "$SERVICE" 2>/dev/null | awk 'NR == 2 { print $1 }'; }
+# before a measured phase: SVC0, PG0 and JIT0 for cpu_line
+mark() { PG0=$(cpu_pg); SVC0=$(cpu_service); JIT0=$(compilations); }
 cpu_line() { # label, service ticks before, PostgreSQL ticks before, units done (for a per-unit figure), unit name
-  local svc=$(( $(cpu_service) - $2 )) pg=$(( $(cpu_pg) - $3 ))
-  awk -v l="$1" -v s="$svc" -v p="$pg" -v n="$4" -v u="$5" -v hz="$TICKS" 'BEGIN {
-    printf "%s CPU: mailbox-api %.1f s, PostgreSQL (this database) %.1f s; per %s: %.2f + %.2f ms\n",
-      l, s / hz, p / hz, u, 1000 * s / hz / n, 1000 * p / hz / n }'
+  local svc=$(( $(cpu_service) - $2 )) pg=$(( $(cpu_pg) - $3 )) jit=$(( $(compilations) - ${JIT0:-0} ))
+  awk -v l="$1" -v s="$svc" -v p="$pg" -v n="$4" -v u="$5" -v hz="$TICKS" -v jit="$jit" 'BEGIN {
+    printf "%s CPU: mailbox-api %.1f s, PostgreSQL (this database) %.1f s; per %s: %.2f + %.2f ms; JIT compilations meanwhile %d\n",
+      l, s / hz, p / hz, u, 1000 * s / hz / n, 1000 * p / hz / n, jit }'
 }
 # the service is brought to its steady state first (SERVICE_WARMUP filings one per request and as many sixteen per
 # request; 0 skips it): in a run of a minute or two, the JIT compiling the filing path is otherwise a third or more of
@@ -88,7 +92,7 @@ SERVICE_WARMUP=${SERVICE_WARMUP:-4000}
 if [ "$SERVICE_WARMUP" -gt 0 ]; then
   "$JAVA" bench/mailbox-api/MailboxApiBench.java warm-up "$BASE" "$ACCOUNTS" "$SERVICE_WARMUP" "$CONCURRENCY"
 fi
-PG0=$(cpu_pg); SVC0=$(cpu_service)
+mark
 "$JAVA" bench/mailbox-api/MailboxApiBench.java filing "$BASE" "$ACCOUNTS" "$MESSAGES" "$CONCURRENCY"
 cpu_line filing "$SVC0" "$PG0" $(( MESSAGES + 500 )) "filing (warm-up included)"
 
@@ -96,7 +100,7 @@ cpu_line filing "$SVC0" "$PG0" $(( MESSAGES + 500 )) "filing (warm-up included)"
 #     delivery-service files a message with several local recipients; BATCH_RECIPIENTS=0 skips it
 BATCH_RECIPIENTS=${BATCH_RECIPIENTS:-10}
 if [ "$BATCH_RECIPIENTS" -gt 0 ]; then
-  PG0=$(cpu_pg); SVC0=$(cpu_service)
+  mark
   "$JAVA" bench/mailbox-api/MailboxApiBench.java filing-batch "$BASE" "$ACCOUNTS" "$MESSAGES" "$CONCURRENCY" "$BATCH_RECIPIENTS"
   cpu_line "batch filing" "$SVC0" "$PG0" $(( MESSAGES + 500 )) "copy (warm-up included)"
 fi
@@ -105,7 +109,7 @@ fi
 #     messages it takes off the queue together
 MESSAGES_PER_REQUEST=${MESSAGES_PER_REQUEST:-16}
 if [ "$MESSAGES_PER_REQUEST" -gt 0 ]; then
-  PG0=$(cpu_pg); SVC0=$(cpu_service)
+  mark
   "$JAVA" bench/mailbox-api/MailboxApiBench.java filing-many "$BASE" "$ACCOUNTS" "$MESSAGES" "${MANY_CONCURRENCY:-4}" "$MESSAGES_PER_REQUEST"
   cpu_line "filing many per request" "$SVC0" "$PG0" $(( MESSAGES + 500 )) "message (warm-up included)"
 fi
@@ -138,8 +142,9 @@ ANALYZE messages;
 ANALYZE message_contents;
 SQL
 BIG_INBOX=$(psql -h "$PGHOST" -d "$DB" -Atc "SELECT m.id FROM mailboxes m JOIN accounts a ON a.id = m.account_id WHERE a.address = 'userbig@bench.test' AND m.role = 'INBOX'")
-# the metadata calls' own warm-up, as the filing's (METADATA_WARMUP calls of each kind, default 1000; not measured)
-METADATA_WARMUP=${METADATA_WARMUP:-1000}
+# the metadata calls' own warm-up, as the filing's (METADATA_WARMUP calls of each kind, default 4000; not measured):
+# after 1,000 the JIT still compiled ~1,700 methods during the measured calls and took a fifth of the service's CPU
+METADATA_WARMUP=${METADATA_WARMUP:-4000}
 if [ "$METADATA_WARMUP" -gt 0 ]; then
   for include in "" ENVELOPE; do
     "$JAVA" bench/mailbox-api/MailboxApiBench.java metadata "$BASE" userbig@bench.test "$BIG_INBOX" 100000 "$METADATA_WARMUP" 4 $include >/dev/null
@@ -147,7 +152,7 @@ if [ "$METADATA_WARMUP" -gt 0 ]; then
   echo "metadata warm-up: $METADATA_WARMUP calls without and with ENVELOPE (not measured)"
 fi
 for include in "" ENVELOPE; do
-  PG0=$(cpu_pg); SVC0=$(cpu_service)
+  mark
   "$JAVA" bench/mailbox-api/MailboxApiBench.java metadata "$BASE" userbig@bench.test "$BIG_INBOX" 100000 2000 4 $include
   cpu_line "metadata${include:+ with $include}" "$SVC0" "$PG0" 2200 "call (200 warm-up calls included)"
 done

@@ -333,7 +333,11 @@ public final class ReadAhead implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             wanted.values().forEach(entry -> entry.fail(e));
         } finally {
-            wanted.values().forEach(entry -> entry.fail(new IOException("mailbox-api did not send message " + entry.uid)));
+            for (Entry entry : wanted.values()) {
+                if (!entry.future.isDone()) { // an exception's stack trace per staged message cost more than its copy
+                    entry.fail(new IOException("mailbox-api did not send message " + entry.uid));
+                }
+            }
             MDC.clear();
         }
     }

@@ -124,8 +124,10 @@ class GatewayMessageController {
     }
 
     @PostMapping("/mailboxes/{mailboxId}/messages/fetch")
-    MessagePage fetch(@PathVariable String address, @PathVariable long mailboxId,
-                      @Valid @RequestBody StoreRequests.Fetch request) {
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(mediaType = "*/*", schema = @Schema(implementation = MessagePage.class)))
+    StoreService.StoredPage fetch(@PathVariable String address, @PathVariable long mailboxId,
+                                  @Valid @RequestBody StoreRequests.Fetch request) {
         return store.fetch(accounts.requireId(address), mailboxId, StoreRequests.uidSet(request.uids()),
                 include(request.include()), request.changedSince(),
                 request.limit() == null ? FetchOptions.DEFAULT_LIMIT : request.limit());

@@ -41,6 +41,7 @@ public class MetadataJson extends SimpleModule {
     public MetadataJson() {
         super("mailroom-metadata-json");
         addSerializer(MessageMetadata.class, new MetadataSerializer());
+        addSerializer(MessageRows.StoredRow.class, new StoredRowSerializer());
         addSerializer(Envelope.class, new EnvelopeSerializer());
         addDeserializer(Envelope.class, new EnvelopeDeserializer());
     }
@@ -72,6 +73,15 @@ public class MetadataJson extends SimpleModule {
 
         @Override
         public void serialize(MessageMetadata m, JsonGenerator out, SerializationContext context) {
+            write(m, out, context, false, null, null);
+        }
+
+        /**
+         * The metadata's fields; with {@code stored}, the envelope and structure are the given JSON texts, written as
+         * they are, instead of the metadata's own.
+         */
+        static void write(MessageMetadata m, JsonGenerator out, SerializationContext context, boolean stored,
+                          String storedEnvelope, String storedStructure) {
             out.writeStartObject(m);
             number(out, MAILBOX_ID, m.mailboxId());
             number(out, UID, m.uid());
@@ -98,8 +108,13 @@ public class MetadataJson extends SimpleModule {
             } else {
                 out.writeNumber(m.textLines());
             }
-            value(out, context, ENVELOPE, m.envelope());
-            value(out, context, STRUCTURE, m.structure());
+            if (stored) {
+                raw(out, ENVELOPE, storedEnvelope);
+                raw(out, STRUCTURE, storedStructure);
+            } else {
+                value(out, context, ENVELOPE, m.envelope());
+                value(out, context, STRUCTURE, m.structure());
+            }
             out.writeName(HEADER);
             if (m.header() == null) {
                 out.writeNull();
@@ -107,6 +122,15 @@ public class MetadataJson extends SimpleModule {
                 out.writeBinary(context.getConfig().getBase64Variant(), m.header(), 0, m.header().length);
             }
             out.writeEndObject();
+        }
+
+        private static void raw(JsonGenerator out, SerializableString name, String json) {
+            out.writeName(name);
+            if (json == null) {
+                out.writeNull();
+            } else {
+                out.writeRawValue(json);
+            }
         }
 
         private static void number(JsonGenerator out, SerializableString name, long value) {
@@ -199,6 +223,15 @@ public class MetadataJson extends SimpleModule {
             } else {
                 context.writeValue(out, value);
             }
+        }
+    }
+
+    /** A stored row as the metadata it stands for, its envelope and structure passed on as PostgreSQL sent them. */
+    static final class StoredRowSerializer extends ValueSerializer<MessageRows.StoredRow> {
+
+        @Override
+        public void serialize(MessageRows.StoredRow row, JsonGenerator out, SerializationContext context) {
+            MetadataSerializer.write(row.metadata(), out, context, true, row.envelope(), row.structure());
         }
     }
 

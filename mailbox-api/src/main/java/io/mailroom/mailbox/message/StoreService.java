@@ -21,7 +21,6 @@ import io.mailroom.mailbox.client.store.FlagUpdate;
 import io.mailroom.mailbox.client.store.FlagUpdateResult;
 import io.mailroom.mailbox.client.store.MailboxChanges;
 import io.mailroom.mailbox.client.store.MessageMetadata;
-import io.mailroom.mailbox.client.store.MessagePage;
 import io.mailroom.mailbox.client.store.MessagePart;
 import io.mailroom.mailbox.client.store.TransferResult;
 import io.mailroom.mailbox.client.store.UidSet;
@@ -71,8 +70,8 @@ public class StoreService {
      * answer asks whether the mailbox is there at all (404 {@code mailbox-not-found}). Under READ COMMITTED every
      * statement has its own snapshot inside a transaction or not, so one would only add a COMMIT and an EntityManager.
      */
-    public MessagePage fetch(long accountId, long mailboxId, UidSet uids, Set<MessagePart> include, Long changedSince,
-                             int limit) {
+    public StoredPage fetch(long accountId, long mailboxId, UidSet uids, Set<MessagePart> include, Long changedSince,
+                            int limit) {
         Map<String, Object> params = new HashMap<>();
         params.put("account", accountId);
         params.put("mailbox", mailboxId);
@@ -82,19 +81,26 @@ public class StoreService {
             params.put("since", changedSince);
             changed = " AND m.modseq > :since";
         }
-        List<MessageMetadata> found = jdbc.sql("SELECT " + rows.columns(include) + " FROM messages m" + rows.join(include)
+        List<MessageRows.StoredRow> found = jdbc.sql("SELECT " + rows.columns(include) + " FROM messages m" + rows.join(include)
                         + " WHERE m.account_id = :account AND m.mailbox_id = :mailbox AND "
                         + UidSql.condition(uids, "m.uid", "u", params) + changed + " ORDER BY m.uid LIMIT :limit")
                 .params(params)
-                .query(rows.mapper(include))
+                .query(rows.storedMapper(include))
                 .list();
         if (found.isEmpty()) {
             mailboxes.requireExists(accountId, mailboxId);
         }
         if (found.size() > limit) {
-            return new MessagePage(found.subList(0, limit), found.get(limit).uid());
+            return new StoredPage(found.subList(0, limit), found.get(limit).metadata().uid());
         }
-        return new MessagePage(found, null);
+        return new StoredPage(found, null);
+    }
+
+    /**
+     * A page of {@link #fetch}: written as the store API's {@code MessagePage}, with each message's envelope and body
+     * structure passed on as stored.
+     */
+    public record StoredPage(List<MessageRows.StoredRow> messages, Long nextUid) {
     }
 
     /** The messages with these emailIds, in any mailbox of the account: one statement, so no transaction. */

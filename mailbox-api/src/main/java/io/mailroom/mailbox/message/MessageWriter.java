@@ -302,7 +302,7 @@ public class MessageWriter {
                             INSERT INTO message_contents (account_id, email_id, header, header_text, body_text, envelope,
                                                           structure, message_id_header, search)
                             SELECT account_id, nextval('email_ids'), CAST(:header AS bytea), CAST(:headerText AS text),
-                                   body.text, CAST(:envelope AS jsonb), CAST(:structure AS jsonb),
+                                   body.text, CAST(:envelope AS json), CAST(:structure AS json),
                                    CAST(:messageId AS text),
                                    to_tsvector('simple', coalesce(CAST(:subject AS text), '') || ' ' || body.text)
                               FROM allocated, (SELECT CAST(:bodyText AS text) AS text) body
@@ -384,8 +384,8 @@ public class MessageWriter {
         return contentColumns(jdbc.sql("""
                         INSERT INTO message_contents (account_id, email_id, header, header_text, body_text, envelope,
                                                       structure, message_id_header, search)
-                        SELECT :account, nextval('email_ids'), :header, :headerText, body.text, :envelope::jsonb,
-                               :structure::jsonb, :messageId, to_tsvector('simple', coalesce(:subject, '') || ' ' || body.text)
+                        SELECT :account, nextval('email_ids'), :header, :headerText, body.text, :envelope::json,
+                               :structure::json, :messageId, to_tsvector('simple', coalesce(:subject, '') || ' ' || body.text)
                           FROM (SELECT CAST(:bodyText AS text) AS text) body
                         RETURNING email_id"""), parsed)
                 .param("account", accountId)

@@ -162,7 +162,7 @@ public class FilingService {
         }
         MessageWriter.Prepared prepared = writer.prepare(content);
         if (content.size() <= MessageWriter.STAGE_THRESHOLD) {
-            return fileUnstaged(account.address(), deliveryId, prepared);
+            return fileUnstaged(account.address(), deliveryId, prepared, changes.traceParent());
         }
         try {
             FiledMessageResponse filed = transaction.execute(status -> fileOnce(account, deliveryId, prepared));
@@ -183,11 +183,8 @@ public class FilingService {
      * a JPA transaction of ten statements before. The claim comes first, as in every filing (batches too), so twins
      * wait on each other's claims before either takes an account's locks, and a repeat is answered with the first
      * result even when the account has filled up since. Nothing claimed: no such account (404) or filed before.
+     * {@code traceParent} goes into the message's change event.
      */
-    private FiledMessageResponse fileUnstaged(String address, String deliveryId, MessageWriter.Prepared prepared) {
-        return fileUnstaged(address, deliveryId, prepared, changes.traceParent());
-    }
-
     private FiledMessageResponse fileUnstaged(String address, String deliveryId, MessageWriter.Prepared prepared,
                                               String traceParent) {
         Filing outcome;
